@@ -1,0 +1,357 @@
+package dev.tandem.spec;
+
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** A compiled, typed expression. Every function of the spec language is evaluated here. */
+abstract class Expr {
+  final Type type;
+
+  Expr(Type type) {
+    this.type = type;
+  }
+
+  abstract Object eval(EvalContext ctx);
+
+  /** True when the expression reads nothing (so it can be folded or checked at compile time). */
+  boolean isConstant() {
+    return false;
+  }
+
+  static final class Constant extends Expr {
+    final Object value;
+
+    Constant(Object value, Type type) {
+      super(type);
+      this.value = value;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return value;
+    }
+
+    @Override
+    boolean isConstant() {
+      return true;
+    }
+  }
+
+  /** A column of the request row. */
+  static final class RequestColumn extends Expr {
+    final int index;
+
+    RequestColumn(int index, Type type) {
+      super(type);
+      this.index = index;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return ctx.request[index];
+    }
+  }
+
+  /** A column of the window row being visited by a window function. */
+  static final class RowColumn extends Expr {
+    final int index;
+
+    RowColumn(int index, Type type) {
+      super(type);
+      this.index = index;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return ctx.windowRow[index];
+    }
+  }
+
+  /** A column of a last-joined row; NULL when the join found no row. */
+  static final class JoinColumn extends Expr {
+    final int join;
+    final int index;
+
+    JoinColumn(int join, int index, Type type) {
+      super(type);
+      this.join = join;
+      this.index = index;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object[] row = ctx.joined[join];
+      return row == null ? null : row[index];
+    }
+  }
+
+  /** The value of a window term computed by the window's sweep. */
+  static final class TermValue extends Expr {
+    final int index;
+
+    TermValue(int index, Type type) {
+      super(type);
+      this.index = index;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return ctx.terms[index];
+    }
+  }
+
+  /** Three-valued NOT. */
+  static final class Not extends Expr {
+    final Expr operand;
+
+    Not(Expr operand) {
+      super(Type.BOOL);
+      this.operand = operand;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object v = operand.eval(ctx);
+      return v == null ? null : !(Boolean) v;
+    }
+  }
+
+  /** Three-valued AND / OR, as SQL. */
+  static final class Logic extends Expr {
+    final boolean isAnd;
+    final Expr left;
+    final Expr right;
+
+    Logic(boolean isAnd, Expr left, Expr right) {
+      super(Type.BOOL);
+      this.isAnd = isAnd;
+      this.left = left;
+      this.right = right;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Boolean l = (Boolean) left.eval(ctx);
+      if (l != null && l != isAnd) {
+        return l; // false AND x = false; true OR x = true
+      }
+      Boolean r = (Boolean) right.eval(ctx);
+      if (r != null && r != isAnd) {
+        return r;
+      }
+      return l == null || r == null ? null : isAnd;
+    }
+  }
+
+  static final class IsNull extends Expr {
+    final Expr operand;
+    final boolean negated;
+
+    IsNull(Expr operand, boolean negated) {
+      super(Type.BOOL);
+      this.operand = operand;
+      this.negated = negated;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return (operand.eval(ctx) == null) != negated;
+    }
+  }
+
+  /** A comparison of two values converted to one type; NULL when either side is NULL. */
+  static final class Compare extends Expr {
+    final String op;
+    final Expr left;
+    final Expr right;
+    final Type operandType;
+
+    Compare(String op, Expr left, Expr right, Type operandType) {
+      super(Type.BOOL);
+      this.op = op;
+      this.left = left;
+      this.right = right;
+      this.operandType = operandType;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object l = left.eval(ctx);
+      if (l == null) {
+        return null;
+      }
+      Object r = right.eval(ctx);
+      if (r == null) {
+        return null;
+      }
+      int c = Values.compare(operandType, l, r);
+      return switch (op) {
+        case "=" -> c == 0;
+        case "!=" -> c != 0;
+        case "<" -> c < 0;
+        case "<=" -> c <= 0;
+        case ">" -> c > 0;
+        default -> c >= 0;
+      };
+    }
+  }
+
+  /** Arithmetic on operands already converted to the result type ({@code /} is always double). */
+  static final class Arithmetic extends Expr {
+    final char op;
+    final Expr left;
+    final Expr right;
+
+    Arithmetic(char op, Expr left, Expr right, Type type) {
+      super(type);
+      this.op = op;
+      this.left = left;
+      this.right = right;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object l = left.eval(ctx);
+      if (l == null) {
+        return null;
+      }
+      Object r = right.eval(ctx);
+      if (r == null) {
+        return null;
+      }
+      switch (type) {
+        case INT: {
+          int a = (Integer) l;
+          int b = (Integer) r;
+          return switch (op) {
+            case '+' -> a + b;
+            case '-' -> a - b;
+            case '*' -> a * b;
+            default -> b == 0 ? null : a % b;
+          };
+        }
+        case BIGINT: {
+          long a = (Long) l;
+          long b = (Long) r;
+          return switch (op) {
+            case '+' -> a + b;
+            case '-' -> a - b;
+            case '*' -> a * b;
+            default -> b == 0 ? null : a % b;
+          };
+        }
+        case FLOAT: {
+          float a = (Float) l;
+          float b = (Float) r;
+          return switch (op) {
+            case '+' -> a + b;
+            case '-' -> a - b;
+            case '*' -> a * b;
+            default -> b == 0 ? null : a % b;
+          };
+        }
+        default: {
+          double a = (Double) l;
+          double b = (Double) r;
+          return switch (op) {
+            case '+' -> a + b;
+            case '-' -> a - b;
+            case '*' -> a * b;
+            case '/' -> b == 0 ? null : a / b;
+            default -> b == 0 ? null : a % b;
+          };
+        }
+      }
+    }
+  }
+
+  static final class Negate extends Expr {
+    final Expr operand;
+
+    Negate(Expr operand) {
+      super(operand.type);
+      this.operand = operand;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object v = operand.eval(ctx);
+      if (v == null) {
+        return null;
+      }
+      return switch (type) {
+        case INT -> -(Integer) v;
+        case BIGINT -> -(Long) v;
+        case FLOAT -> -(Float) v;
+        default -> -(Double) v;
+      };
+    }
+  }
+
+  /** {@code case when c then v ... else e end}: the first true condition wins; else {@code e} or NULL. */
+  static final class Case extends Expr {
+    final List<Expr> conditions;
+    final List<Expr> results;
+    final Expr otherwise;
+
+    Case(List<Expr> conditions, List<Expr> results, Expr otherwise, Type type) {
+      super(type);
+      this.conditions = conditions;
+      this.results = results;
+      this.otherwise = otherwise;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      for (int i = 0; i < conditions.size(); i++) {
+        if (Boolean.TRUE.equals(conditions.get(i).eval(ctx))) {
+          return results.get(i).eval(ctx);
+        }
+      }
+      return otherwise == null ? null : otherwise.eval(ctx);
+    }
+  }
+
+  /** A conversion between types: implicit widening or an explicit cast. */
+  static final class Cast extends Expr {
+    final Expr operand;
+    final ZoneOffset zone;
+
+    Cast(Expr operand, Type to, ZoneOffset zone) {
+      super(to);
+      this.operand = operand;
+      this.zone = zone;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      return Casts.convert(operand.eval(ctx), operand.type, type, zone);
+    }
+
+    @Override
+    boolean isConstant() {
+      return operand.isConstant();
+    }
+  }
+
+  /** A scalar function applied to its evaluated arguments. */
+  static final class Scalar extends Expr {
+    final ScalarFunctions.Fn fn;
+    final List<Expr> args;
+
+    Scalar(ScalarFunctions.Fn fn, List<Expr> args, Type type) {
+      super(type);
+      this.fn = fn;
+      this.args = args;
+    }
+
+    @Override
+    Object eval(EvalContext ctx) {
+      Object[] values = new Object[args.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = args.get(i).eval(ctx);
+      }
+      return fn.apply(values);
+    }
+  }
+}

@@ -1,0 +1,1060 @@
+package dev.tandem.spec;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+
+/**
+ * Parses, validates and compiles a spec in one pass over its YAML nodes, so every error knows
+ * its file, line and column. Errors are collected, not thrown one by one.
+ */
+final class SpecCompiler {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*([smhd])");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+
+  private final String file;
+  private final String text;
+  private final List<SpecError> errors = new ArrayList<>();
+  private final Yaml yaml;
+
+  private String name;
+  private int version = 1;
+  private ZoneOffset zone = ZoneOffset.ofHours(8);
+  private final Map<String, TableDef> tables = new LinkedHashMap<>();
+  private TableDef request;
+  private final Map<String, WindowDef> windows = new LinkedHashMap<>();
+  private final Map<String, WindowGroup> windowGroup = new HashMap<>();
+  private final Map<String, Integer> windowFrame = new HashMap<>();
+  private final List<WindowGroup> groups = new ArrayList<>();
+  private final Map<String, JoinPlan> joins = new LinkedHashMap<>();
+  private final List<FeatureDef> features = new ArrayList<>();
+  private final Map<String, ScalarNode> featureExprNodes = new HashMap<>();
+  private final Map<String, Expr> compiled = new HashMap<>();
+  private final List<String> compiling = new ArrayList<>();
+  private final Set<String> failed = new HashSet<>();
+  private int termCount;
+  private String label;
+  private ModelDef model;
+
+  SpecCompiler(String file, String text) {
+    this.file = file;
+    this.text = text;
+    this.yaml = new Yaml(file, errors);
+  }
+
+  FeatureSpec compile() throws SpecException {
+    Node root = yaml.compose(text);
+    if (root == null) {
+      if (errors.isEmpty()) {
+        errors.add(new SpecError(file, 1, 1, "the spec is empty"));
+      }
+      throw new SpecException(errors);
+    }
+    Yaml.Entries top = yaml.mapping(root, "the spec",
+        Set.of("name", "version", "timezone", "tables", "windows", "joins", "features", "label", "model"),
+        Set.of("name", "tables", "features"));
+    if (top == null) {
+      throw new SpecException(errors);
+    }
+    readHeader(top);
+    if (top.get("tables") != null) {
+      readTables(top.get("tables"));
+    }
+    if (request != null) {
+      if (top.get("windows") != null) {
+        readWindows(top.get("windows"));
+      }
+      if (top.get("joins") != null) {
+        readJoins(top.get("joins"));
+      }
+      if (top.get("features") != null) {
+        readFeatures(top.get("features"));
+      }
+      if (top.get("label") != null) {
+        readLabel(top.get("label"));
+      }
+      if (top.get("model") != null) {
+        readModel(top.get("model"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
+      throw new SpecException(errors);
+    }
+    List<Expr> outputs = features.stream().map(f -> compiled.get(f.name())).toList();
+    FeaturePlan plan = new FeaturePlan(request, groups, List.copyOf(joins.values()), features, outputs, termCount);
+    return new FeatureSpec(file, sha256(text), name, version, zone, List.copyOf(tables.values()),
+        List.copyOf(windows.values()), joins.values().stream().map(JoinPlan::def).toList(), features, label, model, plan);
+  }
+
+  // ---------------------------------------------------------------- header and tables
+
+  private void readHeader(Yaml.Entries top) {
+    Node nameNode = top.get("name");
+    if (nameNode != null) {
+      name = yaml.scalar(nameNode, "name");
+      if (name != null && !NAME.matcher(name).matches()) {
+        yaml.error(nameNode, "bad spec name '" + name + "' (letters, digits, '_', '.', '-'; starting with a letter)");
+      }
+    }
+    if (top.get("version") != null) {
+      Integer v = yaml.integer(top.get("version"), "version", 1);
+      version = v == null ? version : v;
+    }
+    if (top.get("timezone") != null) {
+      String tz = yaml.scalar(top.get("timezone"), "timezone");
+      try {
+        zone = tz == null ? zone : ZoneOffset.of(tz);
+      } catch (DateTimeException e) {
+        yaml.error(top.get("timezone"), "bad timezone '" + tz + "' (expected an offset like +08:00 or Z)");
+      }
+    }
+  }
+
+  private void readTables(Node node) {
+    Yaml.Entries entries = yaml.mapping(node, "tables", null, Set.of());
+    if (entries == null) {
+      return;
+    }
+    for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      TableDef t = readTable(e.getKey(), entries.keys().get(e.getKey()), e.getValue());
+      if (t == null) {
+        continue;
+      }
+      tables.put(t.name(), t);
+      if (t.role() == TableDef.Role.REQUEST) {
+        if (request != null) {
+          yaml.error(e.getValue(), "table '" + t.name() + "' is a second request table (the first is '" + request.name() + "')");
+        } else {
+          request = t;
+        }
+      }
+    }
+    if (request == null && tables.size() == entries.values().size()) {
+      yaml.error(node, "no table has role: request");
+    }
+  }
+
+  private TableDef readTable(String tableName, ScalarNode keyNode, Node node) {
+    String what = "table '" + tableName + "'";
+    Yaml.Entries t = yaml.mapping(node, what, Set.of("role", "key", "time", "columns"), Set.of("role", "columns"));
+    if (t == null || t.get("role") == null || t.get("columns") == null) {
+      return null;
+    }
+    boolean ok = true;
+    TableDef.Role role = null;
+    String roleText = yaml.scalar(t.get("role"), "role");
+    if (roleText != null) {
+      try {
+        role = TableDef.Role.valueOf(roleText.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        yaml.error(t.get("role"), "unknown role '" + roleText + "' (expected request, event or dimension)");
+      }
+    }
+    List<TableDef.ColumnDef> columns = new ArrayList<>();
+    Yaml.Entries cols = yaml.mapping(t.get("columns"), "columns of " + what, null, Set.of());
+    if (cols == null) {
+      return null;
+    }
+    for (Map.Entry<String, Node> c : cols.values().entrySet()) {
+      String typeName = yaml.scalar(c.getValue(), "type of column '" + c.getKey() + "'");
+      Type type = typeName == null ? null : Type.fromSpecName(typeName.trim());
+      if (typeName != null && type == null) {
+        yaml.error(c.getValue(), "unknown type '" + typeName + "' for column '" + c.getKey() + "' (expected one of: " + Type.specNames() + ")");
+      }
+      if (type == null) {
+        ok = false;
+      } else {
+        columns.add(new TableDef.ColumnDef(c.getKey(), type));
+      }
+    }
+    if (columns.isEmpty() && ok) {
+      yaml.error(t.get("columns"), what + " has no columns");
+      ok = false;
+    }
+    String key = columnOption(t, "key", tableName, cols);
+    String time = columnOption(t, "time", tableName, cols);
+    if (time != null && !isTimeType(typeIn(columns, time))) {
+      yaml.error(t.get("time"), "time column '" + time + "' of " + what + " must be timestamp or bigint, not " + typeIn(columns, time).specName());
+      ok = false;
+    }
+    if (role == TableDef.Role.REQUEST && t.get("key") == null) {
+      yaml.error(node, "request " + what + " needs 'key': the column that identifies a request");
+      ok = false;
+    }
+    if ((role == TableDef.Role.REQUEST || role == TableDef.Role.EVENT) && t.get("time") == null) {
+      yaml.error(node, roleText + " " + what + " needs 'time': its event-time column");
+      ok = false;
+    }
+    if (role == null || !ok || (t.get("key") != null && key == null) || (t.get("time") != null && time == null)) {
+      return null;
+    }
+    return new TableDef(tableName, role, key, time, columns);
+  }
+
+  private String columnOption(Yaml.Entries t, String option, String tableName, Yaml.Entries cols) {
+    Node n = t.get(option);
+    if (n == null) {
+      return null;
+    }
+    String column = yaml.scalar(n, option);
+    if (column != null && !cols.values().containsKey(column)) {
+      yaml.error(n, "unknown column '" + column + "' in table '" + tableName + "'");
+      return null;
+    }
+    return column;
+  }
+
+  private static Type typeIn(List<TableDef.ColumnDef> columns, String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).map(TableDef.ColumnDef::type).findFirst().orElse(Type.NULL);
+  }
+
+  private static boolean isTimeType(Type t) {
+    return t == Type.TIMESTAMP || t == Type.BIGINT;
+  }
+
+  // ---------------------------------------------------------------- windows
+
+  private void readWindows(Node node) {
+    Yaml.Entries entries = yaml.mapping(node, "windows", null, Set.of());
+    if (entries == null) {
+      return;
+    }
+    Map<String, WindowGroup> groupsByKey = new HashMap<>();
+    for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      readWindow(e.getKey(), e.getValue(), groupsByKey);
+    }
+  }
+
+  private void readWindow(String windowName, Node node, Map<String, WindowGroup> groupsByKey) {
+    String what = "window '" + windowName + "'";
+    Yaml.Entries w = yaml.mapping(node, what,
+        Set.of("partition", "order", "rows", "range", "maxsize", "union", "instance_not_in_window", "request_row"),
+        Set.of("partition"));
+    if (w == null || w.get("partition") == null) {
+      return;
+    }
+    boolean ok = true;
+    List<String> union = new ArrayList<>();
+    List<TableDef> unionTables = new ArrayList<>();
+    if (w.get("union") != null) {
+      List<Node> items = yaml.sequence(w.get("union"), "union");
+      if (items == null) {
+        return;
+      }
+      for (Node item : items) {
+        String tableName = yaml.scalar(item, "union table");
+        TableDef t = tableName == null ? null : tables.get(tableName);
+        if (tableName != null && t == null) {
+          yaml.error(item, "unknown table '" + tableName + "' in union of " + what + knownNames(tables.keySet()));
+          ok = false;
+        } else if (t == request) {
+          yaml.error(item, "the request table '" + tableName + "' cannot be a union table (its row is always in the window)");
+          ok = false;
+        } else if (t != null) {
+          union.add(tableName);
+          unionTables.add(t);
+        } else {
+          ok = false;
+        }
+      }
+    }
+    String partition = yaml.scalar(w.get("partition"), "partition");
+    if (partition == null) {
+      return;
+    }
+    if (request.indexOf(partition) < 0) {
+      yaml.error(w.get("partition"), "unknown column '" + partition + "' in request table '" + request.name() + "' (partition of " + what + ")");
+      ok = false;
+    }
+    for (int i = 0; i < unionTables.size(); i++) {
+      TableDef t = unionTables.get(i);
+      Node item = yaml.sequence(w.get("union"), "union").get(i);
+      if (t.indexOf(partition) < 0) {
+        yaml.error(item, "union table '" + t.name() + "' has no partition column '" + partition + "'");
+        ok = false;
+      } else if (request.indexOf(partition) >= 0 && t.typeOf(partition) != request.typeOf(partition)) {
+        yaml.error(item, "type mismatch: partition column '" + partition + "' is " + t.typeOf(partition).specName()
+            + " in '" + t.name() + "' but " + request.typeOf(partition).specName() + " in '" + request.name() + "'");
+        ok = false;
+      }
+    }
+    int rows = -1;
+    long range = -1;
+    int maxsize = -1;
+    if (w.get("rows") != null && w.get("range") != null) {
+      yaml.error(w.keys().get("range"), what + " has both 'rows' and 'range': choose one");
+      ok = false;
+    } else if (w.get("rows") == null && w.get("range") == null) {
+      yaml.error(node, what + " needs 'rows' (a count of preceding rows) or 'range' (a duration like 14d)");
+      ok = false;
+    }
+    if (w.get("rows") != null) {
+      Integer r = yaml.integer(w.get("rows"), "rows", 0);
+      ok &= r != null;
+      rows = r == null ? -1 : r;
+    }
+    if (w.get("range") != null) {
+      range = duration(w.get("range"));
+      ok &= range >= 0;
+    }
+    if (w.get("maxsize") != null) {
+      if (w.get("range") == null) {
+        yaml.error(w.keys().get("maxsize"), "maxsize needs a range window ('range: 14d'); " + what + " has none");
+        ok = false;
+      } else {
+        Integer m = yaml.integer(w.get("maxsize"), "maxsize", 1);
+        ok &= m != null;
+        maxsize = m == null ? -1 : m;
+      }
+    }
+    boolean notInWindow = false;
+    if (w.get("instance_not_in_window") != null) {
+      Boolean b = yaml.bool(w.get("instance_not_in_window"), "instance_not_in_window");
+      notInWindow = Boolean.TRUE.equals(b);
+      if (union.isEmpty() && w.get("union") == null) {
+        yaml.error(w.keys().get("instance_not_in_window"), "instance_not_in_window only applies to union windows");
+        ok = false;
+      }
+    }
+    if (w.get("request_row") != null && w.get("union") == null) {
+      yaml.error(w.keys().get("request_row"), "request_row only applies to union windows");
+      ok = false;
+    }
+    if (!ok) {
+      return;
+    }
+    List<TableDef.ColumnDef> columns = union.isEmpty() ? request.columns() : unionTables.get(0).columns();
+    String order;
+    if (w.get("order") != null) {
+      order = yaml.scalar(w.get("order"), "order");
+      Type orderType = typeIn(columns, order);
+      if (orderType == Type.NULL) {
+        yaml.error(w.get("order"), "unknown column '" + order + "' (order of " + what + ")");
+        return;
+      }
+      if (!isTimeType(orderType)) {
+        yaml.error(w.get("order"), "order column '" + order + "' must be timestamp or bigint, not " + orderType.specName());
+        return;
+      }
+    } else {
+      order = union.isEmpty() ? request.time() : unionTables.get(0).time();
+      if (order == null) {
+        yaml.error(node, what + " needs 'order': table '" + union.get(0) + "' has no time column");
+        return;
+      }
+    }
+    for (TableDef t : unionTables.subList(Math.min(1, unionTables.size()), unionTables.size())) {
+      for (TableDef.ColumnDef c : columns) {
+        if (t.typeOf(c.name()) != c.type()) {
+          yaml.error(w.get("union"), "union table '" + t.name() + "' lacks column '" + c.name() + "' "
+              + c.type().specName() + " of '" + union.get(0) + "'");
+          return;
+        }
+      }
+    }
+    String groupKey = String.join(",", union) + "|" + partition + "|" + order + "|" + notInWindow + "|"
+        + (w.get("request_row") == null ? "" : requestRowText(w.get("request_row")));
+    WindowGroup group = groupsByKey.get(groupKey);
+    if (group == null) {
+      group = newGroup(union, unionTables, partition, order, columns, notInWindow, w.get("request_row"), node, what);
+      if (group == null) {
+        return;
+      }
+      groupsByKey.put(groupKey, group);
+      groups.add(group);
+    }
+    WindowDef def = new WindowDef(windowName, List.copyOf(union), partition, order, rows, range, maxsize, notInWindow);
+    windows.put(windowName, def);
+    windowGroup.put(windowName, group);
+    windowFrame.put(windowName, group.frames.size());
+    group.windowNames.add(windowName);
+    group.frames.add(new WindowGroup.Frame(rows, range, maxsize));
+  }
+
+  private long duration(Node node) {
+    String s = yaml.scalar(node, "range");
+    if (s == null) {
+      return -1;
+    }
+    Matcher m = DURATION.matcher(s.trim());
+    if (!m.matches()) {
+      yaml.error(node, "bad duration '" + s + "' (expected a number and a unit s, m, h or d, like 14d)");
+      return -1;
+    }
+    long n = Long.parseLong(m.group(1));
+    long unit = switch (m.group(2)) {
+      case "s" -> 1000L;
+      case "m" -> 60_000L;
+      case "h" -> 3_600_000L;
+      default -> 86_400_000L;
+    };
+    return n * unit;
+  }
+
+  private String requestRowText(Node node) {
+    Yaml.Entries e = yaml.mapping(node, "request_row", null, Set.of());
+    if (e == null) {
+      return "?";
+    }
+    Map<String, String> sorted = new TreeMap<>();
+    e.values().forEach((k, v) -> sorted.put(k, v instanceof ScalarNode s ? s.getValue() : "?"));
+    return sorted.toString();
+  }
+
+  private WindowGroup newGroup(List<String> union, List<TableDef> unionTables, String partition, String order,
+      List<TableDef.ColumnDef> columns, boolean notInWindow, Node requestRowNode, Node windowNode, String what) {
+    List<String> sources = new ArrayList<>();
+    sources.add(request.name());
+    sources.addAll(union);
+    int[] partitionIndex = new int[sources.size()];
+    partitionIndex[0] = request.indexOf(partition);
+    int[][] unionProjection = new int[unionTables.size()][];
+    for (int u = 0; u < unionTables.size(); u++) {
+      TableDef t = unionTables.get(u);
+      partitionIndex[u + 1] = t.indexOf(partition);
+      unionProjection[u] = columns.stream().mapToInt(c -> t.indexOf(c.name())).toArray();
+    }
+    Expr[] projection = new Expr[columns.size()];
+    Map<String, Node> given = new HashMap<>();
+    if (requestRowNode != null) {
+      Yaml.Entries e = yaml.mapping(requestRowNode, "request_row of " + what, null, Set.of());
+      if (e == null) {
+        return null;
+      }
+      for (Map.Entry<String, Node> g : e.values().entrySet()) {
+        if (typeIn(columns, g.getKey()) == Type.NULL) {
+          yaml.error(e.keys().get(g.getKey()), "unknown column '" + g.getKey() + "' in request_row of " + what
+              + " (the window's columns are those of '" + union.get(0) + "')");
+          return null;
+        }
+        given.put(g.getKey(), g.getValue());
+      }
+    }
+    boolean ok = true;
+    for (int i = 0; i < columns.size(); i++) {
+      TableDef.ColumnDef c = columns.get(i);
+      Node exprNode = given.get(c.name());
+      if (exprNode != null) {
+        Expr e = compileStandalone(exprNode, "request_row value of '" + c.name() + "'", Scope.PROJECTION);
+        if (e == null) {
+          ok = false;
+          continue;
+        }
+        try {
+          projection[i] = coerce(e, c.type(), 0);
+        } catch (CompileError err) {
+          yaml.error(exprNode, "type mismatch: request_row value of '" + c.name() + "' is " + e.type.specName()
+              + " but the column is " + c.type().specName());
+          ok = false;
+        }
+      } else if (request.typeOf(c.name()) == c.type()) {
+        projection[i] = new Expr.RequestColumn(request.indexOf(c.name()), c.type());
+      } else {
+        yaml.error(requestRowNode == null ? windowNode : requestRowNode,
+            "request_row of " + what + " must give column '" + c.name() + "' (" + c.type().specName()
+            + "): the request table has no such column of that type");
+        ok = false;
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    int orderIndex = 0;
+    while (!columns.get(orderIndex).name().equals(order)) {
+      orderIndex++;
+    }
+    boolean requestRowsInHistory = union.isEmpty() || !notInWindow;
+    return new WindowGroup(groups.size(), sources, partition, partitionIndex, columns, projection, unionProjection,
+        orderIndex, requestRowsInHistory);
+  }
+
+  // ---------------------------------------------------------------- joins
+
+  private void readJoins(Node node) {
+    Yaml.Entries entries = yaml.mapping(node, "joins", null, Set.of());
+    if (entries == null) {
+      return;
+    }
+    for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      readJoin(e.getKey(), e.getValue());
+    }
+  }
+
+  private void readJoin(String joinName, Node node) {
+    String what = "join '" + joinName + "'";
+    Yaml.Entries j = yaml.mapping(node, what, Set.of("table", "on", "pick", "order"), Set.of("table", "on"));
+    if (j == null || j.get("table") == null || j.get("on") == null) {
+      return;
+    }
+    String tableName = yaml.scalar(j.get("table"), "table");
+    TableDef t = tableName == null ? null : tables.get(tableName);
+    if (t == null) {
+      if (tableName != null) {
+        yaml.error(j.get("table"), "unknown table '" + tableName + "' in " + what + knownNames(tables.keySet()));
+      }
+      return;
+    }
+    String left;
+    String right;
+    Node onNode = j.get("on");
+    if (onNode instanceof ScalarNode s) {
+      left = s.getValue();
+      right = s.getValue();
+    } else {
+      Yaml.Entries on = yaml.mapping(onNode, "on of " + what, null, Set.of());
+      if (on == null) {
+        return;
+      }
+      if (on.values().size() != 1) {
+        yaml.error(onNode, "on of " + what + " must map one request column to one column of '" + tableName + "'");
+        return;
+      }
+      left = on.values().keySet().iterator().next();
+      right = yaml.scalar(on.values().values().iterator().next(), "on");
+      if (right == null) {
+        return;
+      }
+    }
+    boolean ok = true;
+    if (request.indexOf(left) < 0) {
+      yaml.error(onNode, "unknown column '" + left + "' in request table '" + request.name() + "' (on of " + what + ")");
+      ok = false;
+    }
+    if (t.indexOf(right) < 0) {
+      yaml.error(onNode, "unknown column '" + right + "' in table '" + tableName + "' (on of " + what + ")");
+      ok = false;
+    }
+    if (ok && request.typeOf(left) != t.typeOf(right)) {
+      yaml.error(onNode, "type mismatch: " + what + " compares " + request.typeOf(left).specName() + " '" + left
+          + "' with " + t.typeOf(right).specName() + " '" + right + "'");
+      ok = false;
+    }
+    JoinDef.Pick pick = JoinDef.Pick.LATEST;
+    if (j.get("pick") != null) {
+      String p = yaml.scalar(j.get("pick"), "pick");
+      if ("latest".equals(p)) {
+        pick = JoinDef.Pick.LATEST;
+      } else if ("point_in_time".equals(p)) {
+        pick = JoinDef.Pick.POINT_IN_TIME;
+      } else {
+        yaml.error(j.get("pick"), "unknown pick '" + p + "' (expected latest or point_in_time)");
+        ok = false;
+      }
+    }
+    String order = t.time();
+    if (j.get("order") != null) {
+      order = yaml.scalar(j.get("order"), "order");
+      if (order != null && t.indexOf(order) < 0) {
+        yaml.error(j.get("order"), "unknown column '" + order + "' in table '" + tableName + "' (order of " + what + ")");
+        return;
+      }
+      if (order != null && !isTimeType(t.typeOf(order))) {
+        yaml.error(j.get("order"), "order column '" + order + "' must be timestamp or bigint, not " + t.typeOf(order).specName());
+        return;
+      }
+    }
+    if (pick == JoinDef.Pick.POINT_IN_TIME && order == null) {
+      yaml.error(node, "point_in_time " + what + " needs 'order': table '" + tableName + "' has no time column");
+      ok = false;
+    }
+    if (!ok) {
+      return;
+    }
+    JoinDef def = new JoinDef(joinName, tableName, left, right, pick, order);
+    joins.put(joinName, new JoinPlan(joins.size(), def, t, request.indexOf(left), t.indexOf(right),
+        order == null ? -1 : t.indexOf(order), request.indexOf(request.time())));
+  }
+
+  // ---------------------------------------------------------------- features
+
+  private void readFeatures(Node node) {
+    List<Node> items = yaml.sequence(node, "features");
+    if (items == null) {
+      return;
+    }
+    Map<String, Node> nameNodes = new HashMap<>();
+    Map<String, Node> overNodes = new HashMap<>();
+    for (Node item : items) {
+      Yaml.Entries f = yaml.mapping(item, "a feature", Set.of("name", "expr", "over"), Set.of("name", "expr"));
+      if (f == null || f.get("name") == null || f.get("expr") == null) {
+        continue;
+      }
+      String featureName = yaml.scalar(f.get("name"), "name");
+      String expr = yaml.scalar(f.get("expr"), "expr");
+      if (featureName == null || expr == null) {
+        continue;
+      }
+      if (nameNodes.containsKey(featureName)) {
+        yaml.error(f.get("name"), "duplicate feature '" + featureName + "' (first defined at line "
+            + yaml.pos(nameNodes.get(featureName)).line() + ")");
+        continue;
+      }
+      String over = null;
+      if (f.get("over") != null) {
+        over = yaml.scalar(f.get("over"), "over");
+        if (over != null && !windows.containsKey(over)) {
+          yaml.error(f.get("over"), "unknown window '" + over + "'" + knownNames(windows.keySet()));
+          failed.add(featureName);
+        }
+        overNodes.put(featureName, f.get("over"));
+      }
+      nameNodes.put(featureName, f.get("name"));
+      featureExprNodes.put(featureName, (ScalarNode) f.get("expr"));
+      features.add(new FeatureDef(featureName, expr, over, null));
+    }
+    for (int i = 0; i < features.size(); i++) {
+      FeatureDef f = features.get(i);
+      Expr e = feature(f.name());
+      if (e != null) {
+        features.set(i, new FeatureDef(f.name(), f.expr(), f.over(), e.type));
+        if (e.type == Type.NULL) {
+          yaml.error(featureExprNodes.get(f.name()), "feature '" + f.name() + "' is always NULL and has no type; cast it, e.g. int(null)");
+        }
+      }
+    }
+    for (Map.Entry<String, Node> o : overNodes.entrySet()) {
+      if (!failed.contains(o.getKey()) && !usesDefaultWindow.contains(o.getKey())) {
+        yaml.error(o.getValue(), "feature '" + o.getKey() + "' declares 'over' but uses no window function");
+      }
+    }
+  }
+
+  private final Set<String> usesDefaultWindow = new HashSet<>();
+
+  /** Compiles a feature once; null when it (or a feature it uses) has an error already reported. */
+  private Expr feature(String featureName) {
+    Expr done = compiled.get(featureName);
+    if (done != null || failed.contains(featureName)) {
+      return done;
+    }
+    ScalarNode node = featureExprNodes.get(featureName);
+    FeatureDef def = features.stream().filter(f -> f.name().equals(featureName)).findFirst().orElseThrow();
+    compiling.add(featureName);
+    try {
+      Ast ast = ExprParser.parse(node.getValue());
+      Expr e = compile(ast, new Scope(Scope.Kind.FEATURE, def, null));
+      compiled.put(featureName, e);
+      return e;
+    } catch (ExprParser.SyntaxError err) {
+      errors.add(yaml.pos(node, err.at).error("syntax error in '" + featureName + "': " + err.getMessage()));
+    } catch (CompileError err) {
+      if (err.at >= 0) {
+        errors.add(yaml.pos(node, err.at).error(err.getMessage()));
+      }
+    } finally {
+      compiling.remove(compiling.size() - 1);
+    }
+    failed.add(featureName);
+    return null;
+  }
+
+  /** Compiles an expression that is not a feature (a request_row value). */
+  private Expr compileStandalone(Node node, String what, Scope scope) {
+    String source = yaml.scalar(node, what);
+    if (source == null) {
+      return null;
+    }
+    ScalarNode s = (ScalarNode) node;
+    try {
+      if (source.isBlank()) {
+        throw new ExprParser.SyntaxError("empty expression (write '' for an empty string)", 0);
+      }
+      return compile(ExprParser.parse(source), scope);
+    } catch (ExprParser.SyntaxError err) {
+      errors.add(yaml.pos(s, err.at).error("syntax error in " + what + ": " + err.getMessage()));
+    } catch (CompileError err) {
+      errors.add(yaml.pos(s, err.at).error(err.getMessage()));
+    }
+    return null;
+  }
+
+  /** Where names resolve: a feature (request row, joins, features), a window row, or a request_row projection. */
+  private record Scope(Kind kind, FeatureDef feature, String window) {
+    enum Kind { FEATURE, WINDOW_ROW, PROJECTION }
+
+    static final Scope PROJECTION = new Scope(Kind.PROJECTION, null, null);
+  }
+
+  private Expr compile(Ast ast, Scope scope) throws CompileError {
+    if (ast instanceof Ast.Literal lit) {
+      return new Expr.Constant(lit.value(), lit.type());
+    }
+    if (ast instanceof Ast.Name n) {
+      return name(n, scope);
+    }
+    if (ast instanceof Ast.Call call) {
+      return call(call, scope);
+    }
+    if (ast instanceof Ast.Unary u) {
+      Expr operand = compile(u.operand(), scope);
+      if (u.op().equals("not")) {
+        requireType(operand, Type.BOOL, "not", u.at());
+        return new Expr.Not(operand);
+      }
+      if (!operand.type.isNumeric() && operand.type != Type.NULL) {
+        throw new CompileError("type mismatch: '-' needs a number, not " + operand.type.specName(), u.at());
+      }
+      return new Expr.Negate(operand);
+    }
+    if (ast instanceof Ast.IsNull isNull) {
+      return new Expr.IsNull(compile(isNull.operand(), scope), isNull.negated());
+    }
+    if (ast instanceof Ast.Binary b) {
+      return binary(b, scope);
+    }
+    Ast.Case c = (Ast.Case) ast;
+    List<Expr> conditions = new ArrayList<>();
+    List<Expr> results = new ArrayList<>();
+    for (int i = 0; i < c.conditions().size(); i++) {
+      Expr cond = compile(c.conditions().get(i), scope);
+      requireType(cond, Type.BOOL, "case when", c.conditions().get(i).at());
+      conditions.add(cond);
+      results.add(compile(c.results().get(i), scope));
+    }
+    Expr otherwise = c.otherwise() == null ? null : compile(c.otherwise(), scope);
+    return caseOf(conditions, results, otherwise, c.at());
+  }
+
+  private Expr caseOf(List<Expr> conditions, List<Expr> results, Expr otherwise, int at) throws CompileError {
+    List<Expr> all = new ArrayList<>(results);
+    if (otherwise != null) {
+      all.add(otherwise);
+    }
+    Type type = Type.NULL;
+    for (Expr r : all) {
+      Type common = Casts.common(type, r.type);
+      if (common == null) {
+        throw new CompileError("type mismatch: branches of case/if are " + type.specName() + " and " + r.type.specName(), at);
+      }
+      type = common;
+    }
+    List<Expr> converted = new ArrayList<>();
+    for (Expr r : results) {
+      converted.add(coerce(r, type, at));
+    }
+    return new Expr.Case(conditions, converted, otherwise == null ? null : coerce(otherwise, type, at), type);
+  }
+
+  private static void requireType(Expr e, Type type, String what, int at) throws CompileError {
+    if (e.type != type && e.type != Type.NULL) {
+      throw new CompileError("type mismatch: " + what + " needs " + type.specName() + ", not " + e.type.specName(), at);
+    }
+  }
+
+  /** Converts to {@code target}: widening always; a numeric constant also narrows when no value is lost. */
+  private Expr coerce(Expr e, Type target, int at) throws CompileError {
+    if (e.type == target) {
+      return e;
+    }
+    if (e.type == Type.NULL) {
+      return new Expr.Constant(null, target);
+    }
+    if (Casts.widens(e.type, target)) {
+      return new Expr.Cast(e, target, zone);
+    }
+    if (e instanceof Expr.Constant c && e.type.isNumeric() && target.isNumeric()) {
+      Object narrowed = Casts.convert(c.value, c.type, target, zone);
+      Object back = Casts.convert(narrowed, target, c.type, zone);
+      if (Values.compare(c.type, back, c.value) == 0) {
+        return new Expr.Constant(narrowed, target);
+      }
+    }
+    throw new CompileError("type mismatch: " + e.type.specName() + " where " + target.specName() + " is needed", at);
+  }
+
+  private Expr binary(Ast.Binary b, Scope scope) throws CompileError {
+    Expr l = compile(b.left(), scope);
+    Expr r = compile(b.right(), scope);
+    String op = b.op();
+    switch (op) {
+      case "and":
+      case "or":
+        requireType(l, Type.BOOL, "'" + op + "'", b.left().at());
+        requireType(r, Type.BOOL, "'" + op + "'", b.right().at());
+        return new Expr.Logic(op.equals("and"), l, r);
+      case "=":
+      case "!=":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=": {
+        Type common = Casts.common(l.type, r.type);
+        if (common == null) {
+          throw new CompileError("type mismatch: cannot compare " + l.type.specName() + " with " + r.type.specName(), b.at());
+        }
+        if (common == Type.NULL) {
+          return new Expr.Constant(null, Type.BOOL);
+        }
+        return new Expr.Compare(op, coerce(l, common, b.at()), coerce(r, common, b.at()), common);
+      }
+      default: {
+        boolean lOk = l.type.isNumeric() || l.type == Type.NULL;
+        boolean rOk = r.type.isNumeric() || r.type == Type.NULL;
+        if (!lOk || !rOk) {
+          throw new CompileError("type mismatch: '" + op + "' needs numbers, got " + l.type.specName() + " and "
+              + r.type.specName() + (op.equals("+") ? " (use concat() for strings)" : ""), b.at());
+        }
+        Type type = op.equals("/") ? Type.DOUBLE : Casts.common(l.type, r.type);
+        if (type == Type.NULL) {
+          type = Type.INT;
+        }
+        return new Expr.Arithmetic(op.charAt(0), coerce(l, type, b.at()), coerce(r, type, b.at()), type);
+      }
+    }
+  }
+
+  private Expr name(Ast.Name n, Scope scope) throws CompileError {
+    if (scope.kind() == Scope.Kind.WINDOW_ROW) {
+      List<TableDef.ColumnDef> columns = windowGroup.get(scope.window()).columns();
+      if (n.qualifier() == null) {
+        for (int i = 0; i < columns.size(); i++) {
+          if (columns.get(i).name().equals(n.name())) {
+            return new Expr.RowColumn(i, columns.get(i).type());
+          }
+        }
+      }
+      throw new CompileError("unknown column '" + n.display() + "' in window '" + scope.window() + "'"
+          + knownNames(columns.stream().map(TableDef.ColumnDef::name).toList()), n.at());
+    }
+    if (n.qualifier() != null) {
+      if (scope.kind() == Scope.Kind.FEATURE && joins.containsKey(n.qualifier())) {
+        JoinPlan j = joins.get(n.qualifier());
+        TableDef t = tables.get(j.table());
+        int i = t.indexOf(n.name());
+        if (i < 0) {
+          throw new CompileError("unknown column '" + n.name() + "' in table '" + t.name() + "' (join '" + n.qualifier() + "')", n.at());
+        }
+        return new Expr.JoinColumn(j.index(), i, t.columns().get(i).type());
+      }
+      if (n.qualifier().equals(request.name())) {
+        return name(new Ast.Name(null, n.name(), n.at()), scope);
+      }
+      throw new CompileError("unknown join '" + n.qualifier() + "'" + knownNames(joins.keySet()), n.at());
+    }
+    int i = request.indexOf(n.name());
+    if (i >= 0) {
+      return new Expr.RequestColumn(i, request.columns().get(i).type());
+    }
+    if (scope.kind() == Scope.Kind.FEATURE && featureExprNodes.containsKey(n.name())) {
+      if (compiling.contains(n.name())) {
+        List<String> cycle = new ArrayList<>(compiling.subList(compiling.indexOf(n.name()), compiling.size()));
+        cycle.add(n.name());
+        throw new CompileError("cyclic reference: " + String.join(" -> ", cycle), n.at());
+      }
+      Expr e = feature(n.name());
+      if (e == null) {
+        throw new CompileError("already reported", -1);
+      }
+      return e;
+    }
+    throw new CompileError("unknown column '" + n.name() + "' (not a column of request table '" + request.name()
+        + "'" + (scope.kind() == Scope.Kind.FEATURE ? ", nor a feature" : "") + ")", n.at());
+  }
+
+  private Expr call(Ast.Call call, Scope scope) throws CompileError {
+    String fn = call.function();
+    if (WindowFunctions.isWindowFunction(fn)) {
+      return windowCall(call, scope);
+    }
+    if (call.over() != null) {
+      throw new CompileError("'over' applies to window functions only; " + fn + "() is not one", call.overAt());
+    }
+    if (!ScalarFunctions.isScalar(fn)) {
+      throw new CompileError("unknown function '" + fn + "'", call.at());
+    }
+    List<Expr> args = new ArrayList<>();
+    for (Ast a : call.args()) {
+      args.add(compile(a, scope));
+    }
+    if (fn.equals("if")) {
+      ScalarFunctions.arity(call, args, 3);
+      requireType(args.get(0), Type.BOOL, "if()", call.args().get(0).at());
+      return caseOf(List.of(args.get(0)), List.of(args.get(1)), args.get(2), call.at());
+    }
+    return ScalarFunctions.bind(call, args, zone);
+  }
+
+  private Expr windowCall(Ast.Call call, Scope scope) throws CompileError {
+    if (scope.kind() == Scope.Kind.PROJECTION) {
+      throw new CompileError("window function " + call.function() + "() is not allowed in request_row", call.at());
+    }
+    String window = call.over();
+    if (window != null && !windows.containsKey(window)) {
+      throw new CompileError("unknown window '" + window + "'" + knownNames(windows.keySet()), call.overAt());
+    }
+    if (scope.kind() == Scope.Kind.WINDOW_ROW) {
+      if (window != null && !window.equals(scope.window())) {
+        throw new CompileError("a window function inside another must use the same window ('" + scope.window() + "')", call.overAt());
+      }
+      return bindWindowCall(call, scope.window());
+    }
+    if (window == null) {
+      window = scope.feature().over();
+      if (window == null) {
+        throw new CompileError(call.function() + "() needs a window: add 'over: <window>' to the feature or write '"
+            + call.function() + "(...) over <window>'", call.at());
+      }
+      usesDefaultWindow.add(scope.feature().name());
+    }
+    Expr body = bindWindowCall(call, window);
+    WindowGroup g = windowGroup.get(window);
+    g.terms.add(body);
+    g.termFrame.add(windowFrame.get(window));
+    g.termGlobalIndex.add(termCount);
+    return new Expr.TermValue(termCount++, body.type);
+  }
+
+  private Expr bindWindowCall(Ast.Call call, String window) throws CompileError {
+    Scope rowScope = new Scope(Scope.Kind.WINDOW_ROW, null, window);
+    List<Expr> args = new ArrayList<>();
+    for (Ast a : call.args()) {
+      args.add(compile(a, rowScope));
+    }
+    return WindowFunctions.bind(call, args, zone);
+  }
+
+  // ---------------------------------------------------------------- label and model
+
+  private void readLabel(Node node) {
+    label = yaml.scalar(node, "label");
+    if (label != null && !compiled.containsKey(label) && !featureExprNodes.containsKey(label)) {
+      yaml.error(node, "label '" + label + "' is not a feature");
+      label = null;
+    }
+  }
+
+  private void readModel(Node node) {
+    Yaml.Entries m = yaml.mapping(node, "model", Set.of("seed", "inputs"), Set.of("inputs"));
+    if (m == null || m.get("inputs") == null) {
+      return;
+    }
+    long seed = 0;
+    if (m.get("seed") != null) {
+      Integer s = yaml.integer(m.get("seed"), "seed", 0);
+      seed = s == null ? 0 : s;
+    }
+    List<Node> items = yaml.sequence(m.get("inputs"), "inputs");
+    if (items == null) {
+      return;
+    }
+    List<ModelDef.Input> inputs = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Node item : items) {
+      ModelDef.Input input = readModelInput(item);
+      if (input == null) {
+        continue;
+      }
+      if (!seen.add(input.feature())) {
+        yaml.error(item, "duplicate model input '" + input.feature() + "'");
+      } else {
+        inputs.add(input);
+      }
+    }
+    if (inputs.isEmpty() && errors.isEmpty()) {
+      yaml.error(m.get("inputs"), "model has no inputs");
+    }
+    model = new ModelDef(seed, List.copyOf(inputs));
+  }
+
+  private ModelDef.Input readModelInput(Node item) {
+    String feature;
+    Node featureNode;
+    Node encodeNode = null;
+    if (item instanceof ScalarNode s) {
+      feature = s.getValue();
+      featureNode = item;
+    } else {
+      Yaml.Entries e = yaml.mapping(item, "a model input", Set.of("feature", "encode"), Set.of("feature"));
+      if (e == null || e.get("feature") == null) {
+        return null;
+      }
+      featureNode = e.get("feature");
+      feature = yaml.scalar(featureNode, "feature");
+      encodeNode = e.get("encode");
+    }
+    if (feature == null) {
+      return null;
+    }
+    FeatureDef def = features.stream().filter(f -> f.name().equals(feature)).findFirst().orElse(null);
+    if (def == null) {
+      yaml.error(featureNode, "unknown feature '" + feature + "' in model inputs");
+      return null;
+    }
+    if (feature.equals(label)) {
+      yaml.error(featureNode, "the label '" + feature + "' cannot be a model input");
+      return null;
+    }
+    if (encodeNode == null) {
+      return new ModelDef.Input(feature, ModelDef.Encoding.HASH, List.of());
+    }
+    if (encodeNode instanceof ScalarNode s) {
+      if (s.getValue().equals("hash")) {
+        return new ModelDef.Input(feature, ModelDef.Encoding.HASH, List.of());
+      }
+      yaml.error(encodeNode, "unknown encoding '" + s.getValue() + "' (expected hash or {buckets: [...]})");
+      return null;
+    }
+    Yaml.Entries enc = yaml.mapping(encodeNode, "encode", Set.of("buckets"), Set.of("buckets"));
+    if (enc == null || enc.get("buckets") == null) {
+      return null;
+    }
+    if (def.type() != null && !def.type().isNumeric()) {
+      yaml.error(encodeNode, "buckets need a numeric feature; '" + feature + "' is " + def.type().specName());
+      return null;
+    }
+    List<Node> bounds = yaml.sequence(enc.get("buckets"), "buckets");
+    if (bounds == null) {
+      return null;
+    }
+    List<Double> boundaries = new ArrayList<>();
+    for (Node b : bounds) {
+      String v = yaml.scalar(b, "bucket boundary");
+      try {
+        double d = Double.parseDouble(v);
+        if (!boundaries.isEmpty() && d <= boundaries.get(boundaries.size() - 1)) {
+          yaml.error(b, "bucket boundaries must increase: " + v + " after " + boundaries.get(boundaries.size() - 1));
+          return null;
+        }
+        boundaries.add(d);
+      } catch (NumberFormatException | NullPointerException e) {
+        yaml.error(b, "bucket boundary must be a number, got '" + v + "'");
+        return null;
+      }
+    }
+    return new ModelDef.Input(feature, ModelDef.Encoding.BUCKETS, List.copyOf(boundaries));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String knownNames(java.util.Collection<String> names) {
+    return names.isEmpty() ? "" : " (known: " + String.join(", ", names) + ")";
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      StringBuilder sb = new StringBuilder();
+      for (byte b : d) {
+        sb.append(String.format("%02x", b));
+      }
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.tandem.spec;
+
+import java.util.List;
+
+/** A table of the spec: its role, key and time columns, and its columns in declared order. */
+public record TableDef(String name, Role role, String key, String time, List<ColumnDef> columns) {
+
+  public enum Role { REQUEST, EVENT, DIMENSION }
+
+  /** One column: name and type. */
+  public record ColumnDef(String name, Type type) {}
+
+  /** The position of a column, or -1. */
+  public int indexOf(String column) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(column)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  public Type typeOf(String column) {
+    int i = indexOf(column);
+    return i < 0 ? null : columns.get(i).type();
+  }
+
+  public List<Type> types() {
+    return columns.stream().map(ColumnDef::type).toList();
+  }
+
+  public List<String> names() {
+    return columns.stream().map(ColumnDef::name).toList();
+  }
+}

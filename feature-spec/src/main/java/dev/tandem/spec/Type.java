@@ -1,0 +1,58 @@
+package dev.tandem.spec;
+
+import java.util.Locale;
+
+/**
+ * The value types of the spec language. At run time a value is a plain Java object of the
+ * type's {@link #javaClass()}, or {@code null} for NULL.
+ */
+public enum Type {
+  STRING(String.class),
+  INT(Integer.class),
+  BIGINT(Long.class),
+  FLOAT(Float.class),
+  DOUBLE(Double.class),
+  /** Milliseconds since the epoch, UTC, held as a {@link java.time.Instant}. */
+  TIMESTAMP(java.time.Instant.class),
+  BOOL(Boolean.class),
+  /** The type of the literal {@code null}; it converts to every other type. Never a column type. */
+  NULL(Object.class);
+
+  private final Class<?> javaClass;
+
+  Type(Class<?> javaClass) {
+    this.javaClass = javaClass;
+  }
+
+  public Class<?> javaClass() {
+    return javaClass;
+  }
+
+  /** The name used in specs: {@code string}, {@code int}, ... */
+  public String specName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public boolean isNumeric() {
+    return this == INT || this == BIGINT || this == FLOAT || this == DOUBLE;
+  }
+
+  public boolean isIntegral() {
+    return this == INT || this == BIGINT;
+  }
+
+  /** Parses a type name as written in a spec; {@code null} when unknown. */
+  public static Type fromSpecName(String name) {
+    for (Type t : values()) {
+      if (t != NULL && t.specName().equals(name)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Lists the names a spec may use, for error messages. */
+  public static String specNames() {
+    return "string, int, bigint, float, double, timestamp, bool";
+  }
+}

@@ -1,0 +1,222 @@
+package dev.tandem.spec;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Windows that share their rows: the same partition column, order column and sources (the
+ * request table, plus the same union tables). A runner groups the rows of each group's sources
+ * by {@link #partitionKey}, orders them with {@link #order()} and feeds them to a
+ * {@link #sweep()}; the sweep yields each request's window-term values.
+ *
+ * <p>Sources are numbered: 0 is the request table, 1.. the union tables in written order.
+ *
+ * <p><b>Tie rule.</b> Rows are ordered by time, then by source (at equal times a request row is
+ * the most recent, then the union tables in the order written, the first one the most recent),
+ * then by their projected values column by column (NULL first, strings by code point). The
+ * order therefore depends only on the rows, never on the order a runner delivers them in.
+ */
+public final class WindowGroup {
+  /** A row of one source, projected to the group's window-row columns. */
+  public static final class Entry {
+    final int source;
+    final boolean hasTime;
+    final long time;
+    final Object[] row;
+    final Object[] sourceRow;
+
+    Entry(int source, boolean hasTime, long time, Object[] row, Object[] sourceRow) {
+      this.source = source;
+      this.hasTime = hasTime;
+      this.time = time;
+      this.row = row;
+      this.sourceRow = sourceRow;
+    }
+
+    public int source() {
+      return source;
+    }
+
+    /** The row as read from its source table (for requests: the request row). */
+    public Object[] sourceRow() {
+      return sourceRow;
+    }
+  }
+
+  /** A window of this group and where its frame ends. */
+  record Frame(int rows, long rangeMillis, int maxsize) {
+    /** Index of the oldest history row in this frame, for a request at {@code time}. */
+    int start(long[] times, int head, int end, long time) {
+      if (rows >= 0) {
+        return Math.max(head, end - rows);
+      }
+      int start = lowerBound(times, head, end, time - rangeMillis);
+      if (maxsize > 0) {
+        start = Math.max(start, end - (maxsize - 1)); // the current row takes one of the maxsize slots
+      }
+      return start;
+    }
+
+    private static int lowerBound(long[] times, int from, int to, long min) {
+      int lo = from;
+      int hi = to;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (times[mid] < min) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
+  }
+
+  private final int index;
+  private final List<String> sources;
+  private final String partition;
+  private final int[] partitionIndex;
+  private final List<TableDef.ColumnDef> columns;
+  private final Expr[] requestProjection;
+  private final int[][] unionProjection;
+  private final int orderIndex;
+  private final boolean requestRowsInHistory;
+  final List<String> windowNames = new ArrayList<>();
+  final List<Frame> frames = new ArrayList<>();
+  final List<Expr> terms = new ArrayList<>();
+  final List<Integer> termFrame = new ArrayList<>();
+  final List<Integer> termGlobalIndex = new ArrayList<>();
+
+  WindowGroup(int index, List<String> sources, String partition, int[] partitionIndex,
+      List<TableDef.ColumnDef> columns, Expr[] requestProjection, int[][] unionProjection, int orderIndex,
+      boolean requestRowsInHistory) {
+    this.index = index;
+    this.sources = List.copyOf(sources);
+    this.partition = partition;
+    this.partitionIndex = partitionIndex;
+    this.columns = List.copyOf(columns);
+    this.requestProjection = requestProjection;
+    this.unionProjection = unionProjection;
+    this.orderIndex = orderIndex;
+    this.requestRowsInHistory = requestRowsInHistory;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  /** The source tables: the request table first, then the union tables. */
+  public List<String> sources() {
+    return sources;
+  }
+
+  public String partitionColumn() {
+    return partition;
+  }
+
+  public List<String> windowNames() {
+    return List.copyOf(windowNames);
+  }
+
+  /** The columns of a window row (for union windows: the union projection). */
+  public List<TableDef.ColumnDef> columns() {
+    return columns;
+  }
+
+  public int termCount() {
+    return terms.size();
+  }
+
+  /** A readable name for logs and pipeline step names. */
+  public String describe() {
+    return String.join("+", sources) + " by " + partition + " (" + String.join(", ", windowNames) + ")";
+  }
+
+  /** The partition key of a row of source {@code source}; NULL matches nothing. */
+  public Object partitionKey(int source, Object[] sourceRow) {
+    return sourceRow[partitionIndex[source]];
+  }
+
+  /** Projects a row of source {@code source} into an entry of this group. */
+  public Entry entry(int source, Object[] sourceRow) {
+    Object[] row = new Object[columns.size()];
+    if (source == 0) {
+      EvalContext ctx = new EvalContext();
+      ctx.request = sourceRow;
+      for (int i = 0; i < row.length; i++) {
+        row[i] = requestProjection[i].eval(ctx);
+      }
+    } else {
+      int[] mapping = unionProjection[source - 1];
+      for (int i = 0; i < row.length; i++) {
+        row[i] = sourceRow[mapping[i]];
+      }
+    }
+    Object t = row[orderIndex];
+    long time = t == null ? Long.MIN_VALUE : t instanceof Instant i ? i.toEpochMilli() : ((Number) t).longValue();
+    return new Entry(source, t != null, time, row, sourceRow);
+  }
+
+  /** The total order of entries: time, then source (request most recent), then values. */
+  public Comparator<Entry> order() {
+    int requestRank = sources.size() - 1;
+    return (a, b) -> {
+      int c = Long.compare(a.time, b.time);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(rank(a.source, requestRank), rank(b.source, requestRank));
+      if (c != 0) {
+        return c;
+      }
+      for (int i = 0; i < columns.size(); i++) {
+        c = Values.compareNullsFirst(columns.get(i).type(), a.row[i], b.row[i]);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    };
+  }
+
+  /** Ascending recency rank: the last union table is oldest at equal times, the request newest. */
+  private static int rank(int source, int requestRank) {
+    return source == 0 ? requestRank : requestRank - source;
+  }
+
+  /** A new sweep over one partition's entries, which must arrive in {@link #order()}. */
+  public WindowSweep sweep() {
+    return new WindowSweep(this);
+  }
+
+  /**
+   * The term values of a request whose partition key is NULL, or whose time is NULL: its
+   * window holds only itself (for union windows, only its projection).
+   */
+  public Object[] evaluateAlone(Object[] requestRow) {
+    Entry e = entry(0, requestRow);
+    return evaluate(new long[0], List.of(), 0, 0, e, false);
+  }
+
+  Object[] evaluate(long[] times, List<Object[]> history, int head, int end, Entry request, boolean withHistory) {
+    EvalContext ctx = new EvalContext();
+    ctx.request = request.sourceRow;
+    WindowView[] views = new WindowView[frames.size()];
+    for (int f = 0; f < views.length; f++) {
+      int start = withHistory ? frames.get(f).start(times, head, end, request.time) : end;
+      views[f] = new WindowView(history, start, end, request.row);
+    }
+    Object[] values = new Object[terms.size()];
+    for (int t = 0; t < values.length; t++) {
+      ctx.window = views[termFrame.get(t)];
+      values[t] = terms.get(t).eval(ctx);
+    }
+    return values;
+  }
+
+  boolean requestRowsInHistory() {
+    return requestRowsInHistory;
+  }
+}
