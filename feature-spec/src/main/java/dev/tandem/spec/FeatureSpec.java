@@ -20,6 +20,7 @@ import java.util.List;
  */
 public final class FeatureSpec {
   private final String file;
+  private final String text;
   private final String sha256;
   private final String name;
   private final int version;
@@ -32,10 +33,11 @@ public final class FeatureSpec {
   private final ModelDef model;
   private final FeaturePlan plan;
 
-  FeatureSpec(String file, String sha256, String name, int version, ZoneOffset timezone, List<TableDef> tables,
+  FeatureSpec(String file, String text, String sha256, String name, int version, ZoneOffset timezone, List<TableDef> tables,
       List<WindowDef> windows, List<JoinDef> joins, List<FeatureDef> features, String label, ModelDef model,
       FeaturePlan plan) {
     this.file = file;
+    this.text = text;
     this.sha256 = sha256;
     this.name = name;
     this.version = version;
@@ -61,6 +63,11 @@ public final class FeatureSpec {
 
   public String file() {
     return file;
+  }
+
+  /** The spec's text, as read: enough to rebuild this spec anywhere with {@link #parse}. */
+  public String text() {
+    return text;
   }
 
   /** SHA-256 of the spec text, to tie artifacts (training sets, models) to the spec that made them. */

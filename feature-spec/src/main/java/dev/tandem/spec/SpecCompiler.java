@@ -97,7 +97,7 @@ final class SpecCompiler {
     }
     List<Expr> outputs = features.stream().map(f -> compiled.get(f.name())).toList();
     FeaturePlan plan = new FeaturePlan(request, groups, List.copyOf(joins.values()), features, outputs, termCount);
-    return new FeatureSpec(file, sha256(text), name, version, zone, List.copyOf(tables.values()),
+    return new FeatureSpec(file, text, sha256(text), name, version, zone, List.copyOf(tables.values()),
         List.copyOf(windows.values()), joins.values().stream().map(JoinPlan::def).toList(), features, label, model, plan);
   }
 

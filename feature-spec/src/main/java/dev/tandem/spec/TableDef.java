@@ -3,12 +3,13 @@ package dev.tandem.spec;
 import java.util.List;
 
 /** A table of the spec: its role, key and time columns, and its columns in declared order. */
-public record TableDef(String name, Role role, String key, String time, List<ColumnDef> columns) {
+public record TableDef(String name, Role role, String key, String time, List<ColumnDef> columns)
+    implements java.io.Serializable {
 
   public enum Role { REQUEST, EVENT, DIMENSION }
 
   /** One column: name and type. */
-  public record ColumnDef(String name, Type type) {}
+  public record ColumnDef(String name, Type type) implements java.io.Serializable {}
 
   /** The position of a column, or -1. */
   public int indexOf(String column) {

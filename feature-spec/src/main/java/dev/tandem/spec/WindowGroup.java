@@ -125,8 +125,9 @@ public final class WindowGroup {
     return columns;
   }
 
-  public int termCount() {
-    return terms.size();
+  /** The types of the values a sweep yields per request, in order. */
+  public List<Type> termTypes() {
+    return terms.stream().map(t -> t.type).toList();
   }
 
   /** A readable name for logs and pipeline step names. */

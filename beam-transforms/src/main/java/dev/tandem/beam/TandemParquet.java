@@ -1,0 +1,279 @@
+package dev.tandem.beam;
+
+import dev.tandem.spec.FeatureDef;
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.TableDef;
+import dev.tandem.spec.Type;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+
+/**
+ * Parquet tables laid out as one folder per spec table ({@code DIR/<table>/*.parquet}), read into
+ * and written from Beam rows with the spec's schemas.
+ *
+ * <p>Types: string = UTF8 BYTE_ARRAY; int = INT32; bigint = INT64; float = FLOAT; double =
+ * DOUBLE; bool = BOOLEAN; timestamp = INT64 TIMESTAMP (millis or micros when read; written as
+ * TIMESTAMP_MILLIS, UTC). Call {@link #check} before a run to get every mismatch at once.
+ */
+public final class TandemParquet {
+  private TandemParquet() {}
+
+  /** Reads every table of the spec from {@code DIR/<table>/*.parquet}. */
+  public static PTransform<PBegin, PCollectionRowTuple> read(FeatureSpec spec, String dataDir) {
+    SpecSource source = new SpecSource(spec);
+    return new PTransform<>() {
+      @Override
+      public PCollectionRowTuple expand(PBegin begin) {
+        PCollectionRowTuple tuple = PCollectionRowTuple.empty(begin.getPipeline());
+        for (TableDef t : source.get().tables()) {
+          org.apache.beam.sdk.schemas.Schema schema = TandemSchemas.table(t);
+          PCollection<Row> rows = begin.apply("Read " + t.name(),
+              ParquetIO.parseGenericRecords(new RecordToRow(t, schema))
+                  .from(dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet")
+                  .withCoder(SchemaCoder.of(schema)));
+          tuple = tuple.and(t.name(), rows.setRowSchema(schema));
+        }
+        return tuple;
+      }
+    };
+  }
+
+  /** Writes the feature table to {@code outDir/part-*.parquet}. */
+  public static PTransform<PCollection<Row>, WriteFilesResult<Void>> write(FeatureSpec spec, String outDir) {
+    String avroJson = outputAvroSchema(spec).toString();
+    return new PTransform<>() {
+      @Override
+      public WriteFilesResult<Void> expand(PCollection<Row> rows) {
+        Schema avro = new Schema.Parser().parse(avroJson);
+        return rows
+            .apply("To Avro records", MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(new RowToRecord(avroJson)))
+            .setCoder(AvroCoder.of(avro))
+            .apply("Write Parquet", FileIO.<GenericRecord>write()
+                .via(ParquetIO.sink(avro))
+                .to(outDir)
+                .withPrefix("part")
+                .withSuffix(".parquet"));
+      }
+    };
+  }
+
+  /**
+   * Checks that every table folder exists, holds Parquet files, and that each file has each
+   * declared column with a matching type. Returns one message per problem, naming table,
+   * column and file; empty when all is well.
+   */
+  public static List<String> check(FeatureSpec spec, Path dataDir) {
+    List<String> problems = new ArrayList<>();
+    for (TableDef t : spec.tables()) {
+      Path folder = dataDir.resolve(t.name());
+      if (!Files.isDirectory(folder)) {
+        problems.add("table '" + t.name() + "': missing folder " + folder);
+        continue;
+      }
+      List<Path> files = new ArrayList<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder, "*.parquet")) {
+        ds.forEach(files::add);
+      } catch (IOException e) {
+        problems.add("table '" + t.name() + "': cannot list " + folder + ": " + e.getMessage());
+        continue;
+      }
+      if (files.isEmpty()) {
+        problems.add("table '" + t.name() + "': no *.parquet files in " + folder);
+      }
+      files.sort(null);
+      for (Path file : files) {
+        checkFile(t, file, problems);
+      }
+    }
+    return problems;
+  }
+
+  private static void checkFile(TableDef t, Path file, List<String> problems) {
+    MessageType schema;
+    try (ParquetFileReader reader = ParquetFileReader.open(
+        HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+      schema = reader.getFooter().getFileMetaData().getSchema();
+    } catch (IOException | RuntimeException e) {
+      problems.add("table '" + t.name() + "': cannot read Parquet file " + file + ": " + e.getMessage());
+      return;
+    }
+    for (TableDef.ColumnDef c : t.columns()) {
+      if (!schema.containsField(c.name())) {
+        problems.add("table '" + t.name() + "', column '" + c.name() + "': missing in " + file);
+        continue;
+      }
+      org.apache.parquet.schema.Type field = schema.getType(c.name());
+      String found = describe(field);
+      if (!field.isPrimitive() || field.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+          || !matches(c.type(), field.asPrimitiveType())) {
+        problems.add("table '" + t.name() + "', column '" + c.name() + "': declared " + c.type().specName()
+            + " but " + file + " has " + found);
+      }
+    }
+  }
+
+  private static String describe(org.apache.parquet.schema.Type field) {
+    if (!field.isPrimitive()) {
+      return "a nested group";
+    }
+    PrimitiveType p = field.asPrimitiveType();
+    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+    return p.getPrimitiveTypeName() + (a == null ? "" : " " + a);
+  }
+
+  private static boolean matches(Type type, PrimitiveType p) {
+    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+    return switch (type) {
+      case STRING -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY
+          && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
+      case INT -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT32
+          && (a == null || a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation);
+      case BIGINT -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64
+          && (a == null || a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation);
+      case FLOAT -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.FLOAT;
+      case DOUBLE -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.DOUBLE;
+      case BOOL -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BOOLEAN;
+      case TIMESTAMP -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64
+          && a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+          && ts.getUnit() != LogicalTypeAnnotation.TimeUnit.NANOS;
+      case NULL -> false;
+    };
+  }
+
+  /** The Avro schema Parquet output is written with: nullable fields, timestamps as timestamp-millis. */
+  static Schema outputAvroSchema(FeatureSpec spec) {
+    SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("features").namespace("dev.tandem").fields();
+    for (FeatureDef f : spec.features()) {
+      Schema base = switch (f.type()) {
+        case STRING -> Schema.create(Schema.Type.STRING);
+        case INT -> Schema.create(Schema.Type.INT);
+        case BIGINT -> Schema.create(Schema.Type.LONG);
+        case FLOAT -> Schema.create(Schema.Type.FLOAT);
+        case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
+        case BOOL -> Schema.create(Schema.Type.BOOLEAN);
+        case TIMESTAMP -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        case NULL -> throw new IllegalArgumentException("feature " + f.name() + " has no type");
+      };
+      fields = fields.name(f.name()).type(Schema.createUnion(Schema.create(Schema.Type.NULL), base)).withDefault(null);
+    }
+    return fields.endRecord();
+  }
+
+  /** A Parquet record (read with the file's own schema) to a Row of the spec's table schema. */
+  static final class RecordToRow implements SerializableFunction<GenericRecord, Row> {
+    private final String table;
+    private final List<TableDef.ColumnDef> columns;
+    private final org.apache.beam.sdk.schemas.Schema schema;
+
+    RecordToRow(TableDef t, org.apache.beam.sdk.schemas.Schema schema) {
+      this.table = t.name();
+      this.columns = t.columns();
+      this.schema = schema;
+    }
+
+    @Override
+    public Row apply(GenericRecord record) {
+      Object[] values = new Object[columns.size()];
+      for (int i = 0; i < values.length; i++) {
+        TableDef.ColumnDef c = columns.get(i);
+        Schema.Field field = record.getSchema().getField(c.name());
+        if (field == null) {
+          throw new IllegalArgumentException("table '" + table + "', column '" + c.name() + "': missing in a Parquet file");
+        }
+        values[i] = value(c.type(), record.get(field.pos()), field.schema());
+      }
+      return TandemSchemas.row(schema, values);
+    }
+
+    private static Object value(Type type, Object v, Schema fieldSchema) {
+      if (v == null) {
+        return null;
+      }
+      return switch (type) {
+        case STRING -> v.toString();
+        case INT -> ((Number) v).intValue();
+        case BIGINT -> ((Number) v).longValue();
+        case FLOAT -> ((Number) v).floatValue();
+        case DOUBLE -> ((Number) v).doubleValue();
+        case BOOL -> v;
+        case TIMESTAMP -> timestamp(v, fieldSchema);
+        case NULL -> null;
+      };
+    }
+
+    /** Parquet timestamps arrive as micros or millis (by the field's logical type) or as java.time values. */
+    private static java.time.Instant timestamp(Object v, Schema fieldSchema) {
+      if (v instanceof java.time.Instant i) {
+        return java.time.Instant.ofEpochMilli(i.toEpochMilli());
+      }
+      if (v instanceof java.time.LocalDateTime l) {
+        return java.time.Instant.ofEpochMilli(l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+      }
+      long raw = (Long) v;
+      String logical = logicalName(fieldSchema);
+      return java.time.Instant.ofEpochMilli(logical != null && logical.endsWith("micros") ? Math.floorDiv(raw, 1000L) : raw);
+    }
+
+    private static String logicalName(Schema s) {
+      if (s.getType() == Schema.Type.UNION) {
+        for (Schema branch : s.getTypes()) {
+          if (branch.getType() != Schema.Type.NULL) {
+            return logicalName(branch);
+          }
+        }
+      }
+      return s.getLogicalType() == null ? null : s.getLogicalType().getName();
+    }
+  }
+
+  /** A feature Row to an Avro record of {@link #outputAvroSchema}. */
+  static final class RowToRecord implements SerializableFunction<Row, GenericRecord> {
+    private final String avroJson;
+    private transient Schema avro;
+
+    RowToRecord(String avroJson) {
+      this.avroJson = avroJson;
+    }
+
+    @Override
+    public GenericRecord apply(Row row) {
+      if (avro == null) {
+        avro = new Schema.Parser().parse(avroJson);
+      }
+      GenericData.Record record = new GenericData.Record(avro);
+      for (int i = 0; i < row.getFieldCount(); i++) {
+        Object v = row.getValue(i);
+        record.put(i, v instanceof org.joda.time.ReadableInstant t ? (Object) t.getMillis() : v);
+      }
+      return record;
+    }
+  }
+}

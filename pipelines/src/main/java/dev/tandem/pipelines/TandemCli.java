@@ -1,0 +1,132 @@
+package dev.tandem.pipelines;
+
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.SpecError;
+import dev.tandem.spec.SpecException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code tandem} command line. Exit codes: 0 success, 2 a problem in the user's input
+ * (spec, data, arguments), 1 an unexpected failure.
+ */
+@Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
+    description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
+    subcommands = {TandemCli.Validate.class, TandemCli.Features.class})
+public final class TandemCli implements Callable<Integer> {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec commandSpec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit code. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new TandemCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((e, a) -> {
+      err.println("tandem: " + e.getMessage());
+      e.getCommandLine().usage(err);
+      return BAD_INPUT;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      err.println("tandem: " + e);
+      e.printStackTrace(err);
+      return FAILED;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    commandSpec.commandLine().usage(commandSpec.commandLine().getOut());
+    return BAD_INPUT;
+  }
+
+  /** Loads a spec, printing each error as {@code file:line:col: message}; null when it does not load. */
+  static FeatureSpec loadSpec(Path path, PrintWriter err) {
+    try {
+      return FeatureSpec.load(path);
+    } catch (SpecException e) {
+      for (SpecError error : e.errors()) {
+        err.println(error);
+      }
+    } catch (NoSuchFileException e) {
+      err.println(path + ":1:1: no such file");
+    } catch (IOException e) {
+      err.println(path + ":1:1: cannot read: " + e.getMessage());
+    }
+    return null;
+  }
+
+  @Command(name = "validate", description = "Checks a spec: exit 0 when valid, else prints file:line:col: message per error and exits 2.")
+  static final class Validate implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the spec file (YAML)")
+    Path spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = commandSpec.commandLine().getOut();
+      FeatureSpec s = loadSpec(spec, commandSpec.commandLine().getErr());
+      if (s == null) {
+        return BAD_INPUT;
+      }
+      out.printf("%s: valid (spec %s v%d: %d tables, %d windows, %d joins, %d features)%n", spec, s.name(), s.version(),
+          s.tables().size(), s.windows().size(), s.joins().size(), s.features().size());
+      return OK;
+    }
+  }
+
+  @Command(name = "features", description = "Computes the feature table of a spec from Parquet tables (DIR/<table>/*.parquet).")
+  static final class Features implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
+    Path spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one sub-folder of Parquet files per table")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder for the feature table (Parquet)")
+    Path out;
+
+    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default)")
+    String runner;
+
+    @Option(names = "--overwrite", description = "replace the feature table already in --out")
+    boolean overwrite;
+
+    @CommandLine.Unmatched
+    List<String> beamOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = commandSpec.commandLine().getErr();
+      FeatureSpec s = loadSpec(spec, err);
+      if (s == null) {
+        return BAD_INPUT;
+      }
+      return new FeaturesJob(s, data, out, runner, overwrite, beamOptions,
+          commandSpec.commandLine().getOut(), err).run();
+    }
+  }
+}
