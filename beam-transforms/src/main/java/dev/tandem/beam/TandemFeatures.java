@@ -2,6 +2,7 @@ package dev.tandem.beam;
 
 import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.IngestedRow;
 import dev.tandem.spec.JoinPlan;
 import dev.tandem.spec.TableDef;
 import dev.tandem.spec.Type;
@@ -87,7 +88,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
 
     // Slot types of the final grouping: 0 = request row, then each group's terms, then each join's table row.
     List<List<Type>> slotTypes = new ArrayList<>();
-    slotTypes.add(request.types());
+    slotTypes.add(TandemSchemas.carriedTypes(request));
     plan.groups().forEach(g -> slotTypes.add(g.termTypes()));
     plan.joins().forEach(j -> slotTypes.add(s.table(j.table()).types()));
     KvCoder<String, TaggedRow> slotCoder = KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(slotTypes));
@@ -100,7 +101,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       List<PCollection<KV<String, TaggedRow>>> sources = new ArrayList<>();
       for (int source = 0; source < g.sources().size(); source++) {
         TableDef t = s.table(g.sources().get(source));
-        sourceTypes.add(t.types());
+        sourceTypes.add(TandemSchemas.carriedTypes(t));
         PCollection<Object[]> rows = source == 0 ? requests : values(input, t);
         sources.add(rows.apply("Partition " + t.name() + " by " + g.partitionColumn() + " [" + g.index() + "]",
             ParDo.of(new KeyByPartition(spec, g.index(), source))));
@@ -118,7 +119,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     for (JoinPlan j : plan.joins()) {
       TableDef t = s.table(j.table());
       KvCoder<String, TaggedRow> coder =
-          KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(List.of(request.types(), t.types())));
+          KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t))));
       String name = "Last join " + j.def().name();
       PCollection<KV<String, TaggedRow>> left =
           requests.apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0))).setCoder(coder);
@@ -149,7 +150,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       }
       return input.get(name)
           .apply("Values of " + name, ParDo.of(new ToValues(table)))
-          .setCoder(new TaggedRow.ValuesCoder(table.types()));
+          .setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
     });
   }
 
@@ -162,16 +163,17 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
 
   // ------------------------------------------------------------------ DoFns
 
+  /** Beam rows to carried rows: the columns' core values, then the ingestion sequence. */
   static final class ToValues extends DoFn<Row, Object[]> {
-    private final List<TableDef.ColumnDef> columns;
+    private final TableDef table;
 
     ToValues(TableDef table) {
-      this.columns = table.columns();
+      this.table = table;
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<Object[]> out) {
-      out.output(TandemSchemas.values(row, columns));
+      out.output(TandemSchemas.carried(row, table));
     }
   }
 
@@ -239,7 +241,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       WindowGroup g = s.plan().groups().get(group);
       List<WindowGroup.Entry> entries = new ArrayList<>();
       for (TaggedRow r : partition.getValue()) {
-        entries.add(g.entry(r.tag(), r.values()));
+        entries.add(g.entry(r.tag(), TandemSchemas.ingested(r.values())));
       }
       entries.sort(g.order());
       WindowSweep sweep = g.sweep();
@@ -292,9 +294,13 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     public void process(@Element KV<String, Iterable<TaggedRow>> group, OutputReceiver<KV<String, TaggedRow>> out) {
       FeatureSpec s = spec.get();
       List<Object[]> requests = new ArrayList<>();
-      List<Object[]> candidates = new ArrayList<>();
+      List<IngestedRow> candidates = new ArrayList<>();
       for (TaggedRow r : group.getValue()) {
-        (r.tag() == 0 ? requests : candidates).add(r.values());
+        if (r.tag() == 0) {
+          requests.add(r.values());
+        } else {
+          candidates.add(TandemSchemas.ingested(r.values()));
+        }
       }
       if (requests.isEmpty() || candidates.isEmpty()) {
         return;
@@ -334,7 +340,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
             throw new IllegalArgumentException("table '" + t.name() + "', column '" + t.key()
                 + "': duplicate request key '" + parts.getKey() + "'");
           }
-          request = part.values();
+          request = TandemSchemas.ingested(part.values()).values();
         } else if (tag <= groups) {
           terms[tag - 1] = part.values();
         } else {

@@ -19,7 +19,6 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
-import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -54,12 +53,8 @@ public final class TandemParquet {
       public PCollectionRowTuple expand(PBegin begin) {
         PCollectionRowTuple tuple = PCollectionRowTuple.empty(begin.getPipeline());
         for (TableDef t : source.get().tables()) {
-          org.apache.beam.sdk.schemas.Schema schema = TandemSchemas.table(t);
-          PCollection<Row> rows = begin.apply("Read " + t.name(),
-              ParquetIO.parseGenericRecords(new RecordToRow(t, schema))
-                  .from(dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet")
-                  .withCoder(SchemaCoder.of(schema)));
-          tuple = tuple.and(t.name(), rows.setRowSchema(schema));
+          String glob = dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet";
+          tuple = tuple.and(t.name(), begin.apply("Read " + t.name(), new ParquetTableSource(t, glob)));
         }
         return tuple;
       }
@@ -188,28 +183,30 @@ public final class TandemParquet {
   }
 
   /** A Parquet record (read with the file's own schema) to a Row of the spec's table schema. */
-  static final class RecordToRow implements SerializableFunction<GenericRecord, Row> {
+  static final class RecordToRow {
     private final String table;
     private final List<TableDef.ColumnDef> columns;
     private final org.apache.beam.sdk.schemas.Schema schema;
+    private final String file;
 
-    RecordToRow(TableDef t, org.apache.beam.sdk.schemas.Schema schema) {
+    RecordToRow(TableDef t, org.apache.beam.sdk.schemas.Schema schema, String file) {
       this.table = t.name();
       this.columns = t.columns();
       this.schema = schema;
+      this.file = file;
     }
 
-    @Override
-    public Row apply(GenericRecord record) {
-      Object[] values = new Object[columns.size()];
-      for (int i = 0; i < values.length; i++) {
+    Row apply(GenericRecord record, long sequence) {
+      Object[] values = new Object[columns.size() + 1];
+      for (int i = 0; i < columns.size(); i++) {
         TableDef.ColumnDef c = columns.get(i);
         Schema.Field field = record.getSchema().getField(c.name());
         if (field == null) {
-          throw new IllegalArgumentException("table '" + table + "', column '" + c.name() + "': missing in a Parquet file");
+          throw new IllegalArgumentException("table '" + table + "', column '" + c.name() + "': missing in " + file);
         }
         values[i] = value(c.type(), record.get(field.pos()), field.schema());
       }
+      values[columns.size()] = sequence;
       return TandemSchemas.row(schema, values);
     }
 

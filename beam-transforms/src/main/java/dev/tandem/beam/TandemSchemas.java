@@ -14,15 +14,36 @@ import org.joda.time.Instant;
  * evaluation core's value arrays. Every field is nullable; timestamps are {@code DATETIME}.
  */
 public final class TandemSchemas {
+  /**
+   * The optional last field of an input row: its ingestion sequence, which orders rows of one
+   * table at equal times (see {@link dev.tandem.spec.IngestedRow}). {@link TandemParquet#read}
+   * fills it with the row's position in its table's files; rows without it count as sequence 0.
+   */
+  public static final String SEQUENCE_FIELD = "__sequence";
+
   private TandemSchemas() {}
 
-  /** The schema of an input table's rows. */
+  /** The schema of an input table's rows: the spec's columns, then {@link #SEQUENCE_FIELD}. */
   public static Schema table(TableDef table) {
     Schema.Builder b = Schema.builder();
     for (TableDef.ColumnDef c : table.columns()) {
       b.addNullableField(c.name(), fieldType(c.type()));
     }
+    b.addNullableField(SEQUENCE_FIELD, Schema.FieldType.INT64);
     return b.build();
+  }
+
+  /** The types of a table row as carried between steps: the columns, then the sequence. */
+  static List<Type> carriedTypes(TableDef table) {
+    List<Type> types = new java.util.ArrayList<>(table.types());
+    types.add(Type.BIGINT);
+    return types;
+  }
+
+  /** Splits a carried row into its values and its sequence. */
+  static dev.tandem.spec.IngestedRow ingested(Object[] carried) {
+    int n = carried.length - 1;
+    return new dev.tandem.spec.IngestedRow(java.util.Arrays.copyOf(carried, n), (Long) carried[n]);
   }
 
   /** The schema of the feature table: one field per feature, in order. */
@@ -47,13 +68,25 @@ public final class TandemSchemas {
     };
   }
 
-  /** Row to core values; the row must have the table's fields (by name). */
-  static Object[] values(Row row, List<TableDef.ColumnDef> columns) {
-    Object[] out = new Object[columns.size()];
-    for (int i = 0; i < out.length; i++) {
-      Object v = row.getValue(columns.get(i).name());
+  /**
+   * Row to a carried row: core values of the table's columns (by name), then the sequence.
+   *
+   * @throws IllegalArgumentException naming the table and column when a field is missing
+   */
+  static Object[] carried(Row row, TableDef table) {
+    List<TableDef.ColumnDef> columns = table.columns();
+    Schema schema = row.getSchema();
+    Object[] out = new Object[columns.size() + 1];
+    for (int i = 0; i < columns.size(); i++) {
+      String name = columns.get(i).name();
+      if (!schema.hasField(name)) {
+        throw new IllegalArgumentException("table '" + table.name() + "', column '" + name + "': not in the input rows");
+      }
+      Object v = row.getValue(name);
       out[i] = v instanceof org.joda.time.ReadableInstant t ? java.time.Instant.ofEpochMilli(t.getMillis()) : v;
     }
+    Long sequence = schema.hasField(SEQUENCE_FIELD) ? row.getInt64(SEQUENCE_FIELD) : null;
+    out[columns.size()] = sequence == null ? 0L : sequence;
     return out;
   }
 

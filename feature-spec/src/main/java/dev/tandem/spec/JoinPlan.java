@@ -53,24 +53,33 @@ public final class JoinPlan {
   }
 
   /** Orders one key's rows once, then picks for each request. */
-  public Picker picker(List<Object[]> rowsOfOneKey) {
-    List<Object[]> sorted = new ArrayList<>(rowsOfOneKey);
+  public Picker picker(List<IngestedRow> rowsOfOneKey) {
+    List<IngestedRow> sorted = new ArrayList<>(rowsOfOneKey);
     sorted.sort(order());
-    return new Picker(sorted);
+    return new Picker(sorted.stream().map(IngestedRow::values).toList());
   }
 
-  /** Ascending: by order value (NULL first), then by the row's values, so ties pick deterministically. */
-  private Comparator<Object[]> order() {
+  /**
+   * Ascending: by order value (NULL first), then by ingestion sequence (the last ingested wins
+   * a tie), then by the row's values.
+   */
+  private Comparator<IngestedRow> order() {
     List<Type> types = table.types();
-    return (a, b) -> {
+    return (x, y) -> {
+      Object[] a = x.values();
+      Object[] b = y.values();
       if (orderIndex >= 0) {
         int c = Values.compareNullsFirst(types.get(orderIndex), a[orderIndex], b[orderIndex]);
         if (c != 0) {
           return c;
         }
       }
+      int c = Long.compare(x.sequence(), y.sequence());
+      if (c != 0) {
+        return c;
+      }
       for (int i = 0; i < types.size(); i++) {
-        int c = Values.compareNullsFirst(types.get(i), a[i], b[i]);
+        c = Values.compareNullsFirst(types.get(i), a[i], b[i]);
         if (c != 0) {
           return c;
         }

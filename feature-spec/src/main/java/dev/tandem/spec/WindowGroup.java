@@ -13,10 +13,12 @@ import java.util.List;
  *
  * <p>Sources are numbered: 0 is the request table, 1.. the union tables in written order.
  *
- * <p><b>Tie rule.</b> Rows are ordered by time, then by source (at equal times a request row is
- * the most recent, then the union tables in the order written, the first one the most recent),
- * then by their projected values column by column (NULL first, strings by code point). The
- * order therefore depends only on the rows, never on the order a runner delivers them in.
+ * <p><b>Tie rule.</b> Rows are ordered by time; at equal times by source (a request row is the
+ * most recent, then the union tables in the order written, the first one the most recent);
+ * then by ingestion sequence ({@link IngestedRow#sequence()}: the later ingested is the more
+ * recent); then by their projected values column by column (NULL first, strings by code point).
+ * The order depends only on the rows and their sequences, never on the order a runner delivers
+ * them in.
  */
 public final class WindowGroup {
   /** A row of one source, projected to the group's window-row columns. */
@@ -24,13 +26,15 @@ public final class WindowGroup {
     final int source;
     final boolean hasTime;
     final long time;
+    final long sequence;
     final Object[] row;
     final Object[] sourceRow;
 
-    Entry(int source, boolean hasTime, long time, Object[] row, Object[] sourceRow) {
+    Entry(int source, boolean hasTime, long time, long sequence, Object[] row, Object[] sourceRow) {
       this.source = source;
       this.hasTime = hasTime;
       this.time = time;
+      this.sequence = sequence;
       this.row = row;
       this.sourceRow = sourceRow;
     }
@@ -141,7 +145,8 @@ public final class WindowGroup {
   }
 
   /** Projects a row of source {@code source} into an entry of this group. */
-  public Entry entry(int source, Object[] sourceRow) {
+  public Entry entry(int source, IngestedRow ingested) {
+    Object[] sourceRow = ingested.values();
     Object[] row = new Object[columns.size()];
     if (source == 0) {
       EvalContext ctx = new EvalContext();
@@ -157,7 +162,7 @@ public final class WindowGroup {
     }
     Object t = row[orderIndex];
     long time = t == null ? Long.MIN_VALUE : t instanceof Instant i ? i.toEpochMilli() : ((Number) t).longValue();
-    return new Entry(source, t != null, time, row, sourceRow);
+    return new Entry(source, t != null, time, ingested.sequence(), row, sourceRow);
   }
 
   /** The total order of entries: time, then source (request most recent), then values. */
@@ -169,6 +174,10 @@ public final class WindowGroup {
         return c;
       }
       c = Integer.compare(rank(a.source, requestRank), rank(b.source, requestRank));
+      if (c != 0) {
+        return c;
+      }
+      c = Long.compare(a.sequence, b.sequence);
       if (c != 0) {
         return c;
       }
@@ -197,7 +206,7 @@ public final class WindowGroup {
    * window holds only itself (for union windows, only its projection).
    */
   public Object[] evaluateAlone(Object[] requestRow) {
-    Entry e = entry(0, requestRow);
+    Entry e = entry(0, new IngestedRow(requestRow, 0));
     return evaluate(new long[0], List.of(), 0, 0, e, false);
   }
 

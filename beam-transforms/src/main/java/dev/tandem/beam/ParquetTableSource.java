@@ -1,0 +1,132 @@
+package dev.tandem.beam;
+
+import dev.tandem.spec.TableDef;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+
+/**
+ * Reads one table's Parquet files into rows carrying their ingestion sequence: the file's rank
+ * among the table's files (by name) in the high bits, the row's index in the file in the low
+ * bits. The sequence is therefore the same on every runner, whatever the order of delivery.
+ * Files are listed when the pipeline is built and read through Beam's file systems.
+ */
+final class ParquetTableSource extends PTransform<PBegin, PCollection<Row>> {
+  /** Rows per file the sequence can tell apart (2^40); files per table: 2^23. */
+  static final int ROW_BITS = 40;
+
+  private final TableDef table;
+  private final String glob;
+
+  ParquetTableSource(TableDef table, String glob) {
+    this.table = table;
+    this.glob = glob;
+  }
+
+  @Override
+  public PCollection<Row> expand(PBegin begin) {
+    List<KV<Long, String>> files = new ArrayList<>();
+    try {
+      MatchResult match = FileSystems.match(glob);
+      List<MatchResult.Metadata> found = new ArrayList<>(match.status() == MatchResult.Status.OK ? match.metadata() : List.of());
+      found.sort(Comparator.comparing(m -> m.resourceId().toString()));
+      for (int i = 0; i < found.size(); i++) {
+        files.add(KV.of((long) i, found.get(i).resourceId().toString()));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("table '" + table.name() + "': cannot list " + glob + ": " + e.getMessage(), e);
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
+    }
+    Schema schema = TandemSchemas.table(table);
+    return begin
+        .apply("List files", Create.of(files).withCoder(KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of())))
+        .apply("Spread files", Reshuffle.viaRandomKey())
+        .apply("Read rows", ParDo.of(new ReadFile(table, schema)))
+        .setRowSchema(schema);
+  }
+
+  static final class ReadFile extends DoFn<KV<Long, String>, Row> {
+    private final TableDef table;
+    private final Schema schema;
+
+    ReadFile(TableDef table, Schema schema) {
+      this.table = table;
+      this.schema = schema;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, String> file, OutputReceiver<Row> out) throws IOException {
+      ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
+      TandemParquet.RecordToRow toRow = new TandemParquet.RecordToRow(table, schema, file.getValue());
+      long sequence = file.getKey() << ROW_BITS;
+      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BeamInputFile(resource)).build()) {
+        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+          out.output(toRow.apply(r, sequence++));
+        }
+      }
+    }
+  }
+
+  /** A Parquet {@link InputFile} over Beam's file systems (local, GCS, HDFS...). */
+  static final class BeamInputFile implements InputFile {
+    private final ResourceId resource;
+
+    BeamInputFile(ResourceId resource) {
+      this.resource = resource;
+    }
+
+    @Override
+    public long getLength() throws IOException {
+      return FileSystems.matchSingleFileSpec(resource.toString()).sizeBytes();
+    }
+
+    @Override
+    public SeekableInputStream newStream() throws IOException {
+      SeekableByteChannel channel = (SeekableByteChannel) FileSystems.open(resource);
+      return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
+        @Override
+        public long getPos() throws IOException {
+          return channel.position();
+        }
+
+        @Override
+        public void seek(long newPos) throws IOException {
+          channel.position(newPos);
+        }
+
+        @Override
+        public int read(ByteBuffer buf) throws IOException {
+          return channel.read(buf);
+        }
+      };
+    }
+  }
+}
