@@ -8,43 +8,25 @@ import static org.hamcrest.Matchers.is;
 import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.testdata.JdSample;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The JD spec on the real sample, Direct runner, through Parquet in and out. */
 class JdSampleFeaturesTest {
-  static final Path SPEC = Path.of("../feature-spec/specs/jd.yaml");
-
-  @TempDir
-  static Path out;
-
   static FeatureSpec spec;
   static List<GenericRecord> rows;
 
   @BeforeAll
   static void runPipeline() throws Exception {
-    Path sample = JdSample.forTest();
-    spec = FeatureSpec.load(SPEC);
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(
-        "--runner=DirectRunner", "--enforceImmutability=false", "--enforceEncodability=true").create());
-    p.apply(TandemParquet.read(spec, sample.toString()))
-        .apply(TandemFeatures.of(spec))
-        .apply(TandemParquet.write(spec, out.toString()));
-    p.run().waitUntilFinish();
-    rows = ParquetRows.readFolder(out);
+    spec = JdSampleRun.spec();
+    rows = JdSampleRun.rows();
   }
 
   @Test
@@ -119,13 +101,5 @@ class JdSampleFeaturesTest {
     Schema s = record.getField(field).schema().getTypes().stream()
         .filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow();
     return s.getType().getName() + (s.getLogicalType() == null ? "" : "/" + s.getLogicalType().getName());
-  }
-
-  static Map<String, GenericRecord> byRequest() {
-    return rows.stream().collect(Collectors.toMap(r -> r.get("reqId_1").toString(), r -> r));
-  }
-
-  static boolean outputExists() {
-    return Files.isDirectory(out);
   }
 }
