@@ -219,49 +219,35 @@ abstract class Expr {
       if (r == null) {
         return null;
       }
-      switch (type) {
-        case INT: {
-          int a = (Integer) l;
-          int b = (Integer) r;
-          return switch (op) {
-            case '+' -> a + b;
-            case '-' -> a - b;
-            case '*' -> a * b;
-            default -> b == 0 ? null : a % b;
-          };
+      if (type.isIntegral()) {
+        // int arithmetic done in long and narrowed back wraps exactly as int arithmetic does
+        long a = ((Number) l).longValue();
+        long b = ((Number) r).longValue();
+        if (op == '%' && b == 0) {
+          return null;
         }
-        case BIGINT: {
-          long a = (Long) l;
-          long b = (Long) r;
-          return switch (op) {
-            case '+' -> a + b;
-            case '-' -> a - b;
-            case '*' -> a * b;
-            default -> b == 0 ? null : a % b;
-          };
-        }
-        case FLOAT: {
-          float a = (Float) l;
-          float b = (Float) r;
-          return switch (op) {
-            case '+' -> a + b;
-            case '-' -> a - b;
-            case '*' -> a * b;
-            default -> b == 0 ? null : a % b;
-          };
-        }
-        default: {
-          double a = (Double) l;
-          double b = (Double) r;
-          return switch (op) {
-            case '+' -> a + b;
-            case '-' -> a - b;
-            case '*' -> a * b;
-            case '/' -> b == 0 ? null : a / b;
-            default -> b == 0 ? null : a % b;
-          };
-        }
+        long v = switch (op) {
+          case '+' -> a + b;
+          case '-' -> a - b;
+          case '*' -> a * b;
+          default -> a % b;
+        };
+        return type == Type.INT ? (Object) (int) v : (Object) v;
       }
+      // float arithmetic done in double and rounded back gives the float result (double has the bits)
+      double a = ((Number) l).doubleValue();
+      double b = ((Number) r).doubleValue();
+      if ((op == '/' || op == '%') && b == 0) {
+        return null;
+      }
+      double v = switch (op) {
+        case '+' -> a + b;
+        case '-' -> a - b;
+        case '*' -> a * b;
+        case '/' -> a / b;
+        default -> a % b;
+      };
+      return type == Type.FLOAT ? (Object) (float) v : (Object) v;
     }
   }
 

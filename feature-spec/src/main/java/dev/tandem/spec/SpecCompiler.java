@@ -49,6 +49,10 @@ final class SpecCompiler {
   private int termCount;
   private String label;
   private ModelDef model;
+  /** Declared but invalid (their errors reported): references to them are not reported again. */
+  private final Set<String> brokenTables = new HashSet<>();
+  private final Set<String> brokenWindows = new HashSet<>();
+  private final Set<String> brokenJoins = new HashSet<>();
 
   SpecCompiler(String file, String text) {
     this.file = file;
@@ -72,7 +76,7 @@ final class SpecCompiler {
     }
     readHeader(top);
     if (top.get("tables") != null) {
-      readTables(top.get("tables"));
+      readTables(top.get("tables"), top.keys().get("tables"));
     }
     if (request != null) {
       if (top.get("windows") != null) {
@@ -125,7 +129,7 @@ final class SpecCompiler {
     }
   }
 
-  private void readTables(Node node) {
+  private void readTables(Node node, Node keyNode) {
     Yaml.Entries entries = yaml.mapping(node, "tables", null, Set.of());
     if (entries == null) {
       return;
@@ -133,6 +137,7 @@ final class SpecCompiler {
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
       TableDef t = readTable(e.getKey(), entries.keys().get(e.getKey()), e.getValue());
       if (t == null) {
+        brokenTables.add(e.getKey());
         continue;
       }
       tables.put(t.name(), t);
@@ -145,7 +150,7 @@ final class SpecCompiler {
       }
     }
     if (request == null && tables.size() == entries.values().size()) {
-      yaml.error(node, "no table has role: request");
+      yaml.error(keyNode, "no table has role: request");
     }
   }
 
@@ -237,6 +242,9 @@ final class SpecCompiler {
     Map<String, WindowGroup> groupsByKey = new HashMap<>();
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
       readWindow(e.getKey(), e.getValue(), groupsByKey);
+      if (!windows.containsKey(e.getKey())) {
+        brokenWindows.add(e.getKey());
+      }
     }
   }
 
@@ -256,11 +264,17 @@ final class SpecCompiler {
       if (items == null) {
         return;
       }
+      if (items.isEmpty()) {
+        yaml.error(w.get("union"), "union of " + what + " lists no table");
+        return;
+      }
       for (Node item : items) {
         String tableName = yaml.scalar(item, "union table");
         TableDef t = tableName == null ? null : tables.get(tableName);
         if (tableName != null && t == null) {
-          yaml.error(item, "unknown table '" + tableName + "' in union of " + what + knownNames(tables.keySet()));
+          if (!brokenTables.contains(tableName)) {
+            yaml.error(item, "unknown table '" + tableName + "' in union of " + what + knownNames(tables.keySet()));
+          }
           ok = false;
         } else if (t == request) {
           yaml.error(item, "the request table '" + tableName + "' cannot be a union table (its row is always in the window)");
@@ -342,6 +356,9 @@ final class SpecCompiler {
     String order;
     if (w.get("order") != null) {
       order = yaml.scalar(w.get("order"), "order");
+      if (order == null) {
+        return;
+      }
       Type orderType = typeIn(columns, order);
       if (orderType == Type.NULL) {
         yaml.error(w.get("order"), "unknown column '" + order + "' (order of " + what + ")");
@@ -407,7 +424,8 @@ final class SpecCompiler {
   }
 
   private String requestRowText(Node node) {
-    Yaml.Entries e = yaml.mapping(node, "request_row", null, Set.of());
+    // only a grouping key: newGroup reports what is wrong with the request_row
+    Yaml.Entries e = new Yaml(file, new ArrayList<>()).mapping(node, "request_row", null, Set.of());
     if (e == null) {
       return "?";
     }
@@ -492,6 +510,9 @@ final class SpecCompiler {
     }
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
       readJoin(e.getKey(), e.getValue());
+      if (!joins.containsKey(e.getKey())) {
+        brokenJoins.add(e.getKey());
+      }
     }
   }
 
@@ -504,7 +525,7 @@ final class SpecCompiler {
     String tableName = yaml.scalar(j.get("table"), "table");
     TableDef t = tableName == null ? null : tables.get(tableName);
     if (t == null) {
-      if (tableName != null) {
+      if (tableName != null && !brokenTables.contains(tableName)) {
         yaml.error(j.get("table"), "unknown table '" + tableName + "' in " + what + knownNames(tables.keySet()));
       }
       return;
@@ -512,6 +533,8 @@ final class SpecCompiler {
     String left;
     String right;
     Node onNode = j.get("on");
+    Node leftNode = onNode;
+    Node rightNode = onNode;
     if (onNode instanceof ScalarNode s) {
       left = s.getValue();
       right = s.getValue();
@@ -525,18 +548,20 @@ final class SpecCompiler {
         return;
       }
       left = on.values().keySet().iterator().next();
-      right = yaml.scalar(on.values().values().iterator().next(), "on");
+      leftNode = on.keys().get(left);
+      rightNode = on.values().get(left);
+      right = yaml.scalar(rightNode, "on");
       if (right == null) {
         return;
       }
     }
     boolean ok = true;
     if (request.indexOf(left) < 0) {
-      yaml.error(onNode, "unknown column '" + left + "' in request table '" + request.name() + "' (on of " + what + ")");
+      yaml.error(leftNode, "unknown column '" + left + "' in request table '" + request.name() + "' (on of " + what + ")");
       ok = false;
     }
     if (t.indexOf(right) < 0) {
-      yaml.error(onNode, "unknown column '" + right + "' in table '" + tableName + "' (on of " + what + ")");
+      yaml.error(rightNode, "unknown column '" + right + "' in table '" + tableName + "' (on of " + what + ")");
       ok = false;
     }
     if (ok && request.typeOf(left) != t.typeOf(right)) {
@@ -547,7 +572,9 @@ final class SpecCompiler {
     JoinDef.Pick pick = JoinDef.Pick.LATEST;
     if (j.get("pick") != null) {
       String p = yaml.scalar(j.get("pick"), "pick");
-      if ("latest".equals(p)) {
+      if (p == null) {
+        ok = false;
+      } else if ("latest".equals(p)) {
         pick = JoinDef.Pick.LATEST;
       } else if ("point_in_time".equals(p)) {
         pick = JoinDef.Pick.POINT_IN_TIME;
@@ -559,7 +586,10 @@ final class SpecCompiler {
     String order = t.time();
     if (j.get("order") != null) {
       order = yaml.scalar(j.get("order"), "order");
-      if (order != null && t.indexOf(order) < 0) {
+      if (order == null) {
+        return;
+      }
+      if (t.indexOf(order) < 0) {
         yaml.error(j.get("order"), "unknown column '" + order + "' in table '" + tableName + "' (order of " + what + ")");
         return;
       }
@@ -607,8 +637,12 @@ final class SpecCompiler {
       String over = null;
       if (f.get("over") != null) {
         over = yaml.scalar(f.get("over"), "over");
-        if (over != null && !windows.containsKey(over)) {
-          yaml.error(f.get("over"), "unknown window '" + over + "'" + knownNames(windows.keySet()));
+        if (over == null) {
+          failed.add(featureName);
+        } else if (!windows.containsKey(over)) {
+          if (!brokenWindows.contains(over)) {
+            yaml.error(f.get("over"), "unknown window '" + over + "'" + knownNames(windows.keySet()));
+          }
           failed.add(featureName);
         }
         overNodes.put(featureName, f.get("over"));
@@ -841,6 +875,9 @@ final class SpecCompiler {
         }
         return new Expr.JoinColumn(j.index(), i, t.columns().get(i).type());
       }
+      if (scope.kind() == Scope.Kind.FEATURE && brokenJoins.contains(n.qualifier())) {
+        throw new CompileError("already reported", -1);
+      }
       if (n.qualifier().equals(request.name())) {
         return name(new Ast.Name(null, n.name(), n.at()), scope);
       }
@@ -895,6 +932,9 @@ final class SpecCompiler {
     }
     String window = call.over();
     if (window != null && !windows.containsKey(window)) {
+      if (brokenWindows.contains(window)) {
+        throw new CompileError("already reported", -1);
+      }
       throw new CompileError("unknown window '" + window + "'" + knownNames(windows.keySet()), call.overAt());
     }
     if (scope.kind() == Scope.Kind.WINDOW_ROW) {
@@ -1022,15 +1062,20 @@ final class SpecCompiler {
       return null;
     }
     List<Double> boundaries = new ArrayList<>();
+    String previous = null;
     for (Node b : bounds) {
       String v = yaml.scalar(b, "bucket boundary");
+      if (v == null) {
+        return null;
+      }
       try {
         double d = Double.parseDouble(v);
         if (!boundaries.isEmpty() && d <= boundaries.get(boundaries.size() - 1)) {
-          yaml.error(b, "bucket boundaries must increase: " + v + " after " + boundaries.get(boundaries.size() - 1));
+          yaml.error(b, "bucket boundaries must increase: " + v + " after " + previous);
           return null;
         }
         boundaries.add(d);
+        previous = v;
       } catch (NumberFormatException | NullPointerException e) {
         yaml.error(b, "bucket boundary must be a number, got '" + v + "'");
         return null;

@@ -74,6 +74,9 @@ class WindowFunctionsTest {
     assertThat(last("topn_frequency(v, 3)", v(1, 1)), equalTo("1,NULL,NULL"));
     assertThat(last("topn_frequency(s, 3)", s(1, "1"), s(2, ""), s(3, "1"), s(4, null)), equalTo("1,,NULL"));
     assertThat(last("topn_frequency(s, 3)", s(1, null), s(2, null)), equalTo("NULL,NULL,NULL"));
+    // NULL, '' and '0' are three things: '' and '0' are values (in that order), NULL is padding
+    assertThat(last("topn_frequency(s, 3)", s(1, "0"), s(2, null), s(3, ""), s(4, null)), equalTo(",0,NULL"));
+    assertThat(last("topn_frequency(v, 3)", v(1, 0), v(2, null), v(3, 0)), equalTo("0,NULL,NULL"));
     // numbers in numeric order (9 before 10), strings in code-point order ("10" before "9")
     assertThat(last("topn_frequency(v, 2)", v(1, 10), v(2, 9)), equalTo("9,10"));
     assertThat(last("topn_frequency(s, 2)", s(1, "9"), s(2, "10")), equalTo("10,9"));

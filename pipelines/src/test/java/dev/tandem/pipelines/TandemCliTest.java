@@ -73,13 +73,13 @@ class TandemCliTest {
   @Test
   void validatePrintsEachErrorAsFileLineColumnAndExitsTwo() throws IOException {
     Path spec = dir.resolve("broken.yaml");
-    Files.writeString(spec, SMALL_SPEC.replace("count(id)", "count(nope)").replace("rows: 5", "rows: 5, maxsize: 3"));
+    Files.writeString(spec, SMALL_SPEC.replace("u.level", "u.nope").replace("rows: 5", "rows: 5, maxsize: 3"));
     Result r = cli("validate", spec.toString());
     assertThat(r.code(), is(2));
     List<String> lines = r.err().lines().toList();
     assertThat(lines.size(), is(2));
     assertThat(lines.get(0), is(spec + ":12:40: maxsize needs a range window ('range: 14d'); window 'per_user' has none"));
-    assertThat(lines.get(1), is(spec + ":17:30: unknown column 'nope' in window 'per_user' (known: id, t, user)"));
+    assertThat(lines.get(1), is(spec + ":18:25: unknown column 'nope' in table 'users' (join 'u')"));
   }
 
   @Test
