@@ -1,4 +1,4 @@
-package dev.tandem.beam;
+package dev.tandem.testdata;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

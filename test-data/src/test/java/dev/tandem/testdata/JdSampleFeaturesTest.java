@@ -1,4 +1,4 @@
-package dev.tandem.beam;
+package dev.tandem.testdata;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.is;
 
 import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.testdata.JdSample;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

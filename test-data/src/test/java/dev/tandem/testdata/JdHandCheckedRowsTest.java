@@ -1,4 +1,4 @@
-package dev.tandem.beam;
+package dev.tandem.testdata;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;

@@ -1,7 +1,8 @@
-package dev.tandem.beam;
+package dev.tandem.testdata;
 
+import dev.tandem.beam.TandemFeatures;
+import dev.tandem.beam.TandemParquet;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.testdata.JdSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
