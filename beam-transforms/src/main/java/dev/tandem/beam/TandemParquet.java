@@ -167,17 +167,7 @@ public final class TandemParquet {
   static Schema outputAvroSchema(FeatureSpec spec) {
     SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("features").namespace("dev.tandem").fields();
     for (FeatureDef f : spec.features()) {
-      Schema base = switch (f.type()) {
-        case STRING -> Schema.create(Schema.Type.STRING);
-        case INT -> Schema.create(Schema.Type.INT);
-        case BIGINT -> Schema.create(Schema.Type.LONG);
-        case FLOAT -> Schema.create(Schema.Type.FLOAT);
-        case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
-        case BOOL -> Schema.create(Schema.Type.BOOLEAN);
-        case TIMESTAMP -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-        case NULL -> throw new IllegalArgumentException("feature " + f.name() + " has no type");
-      };
-      fields = fields.name(f.name()).type(Schema.createUnion(Schema.create(Schema.Type.NULL), base)).withDefault(null);
+      fields = fields.name(f.name()).type(ParquetTableWriter.nullable(f.type(), LogicalTypes.timestampMillis())).withDefault(null);
     }
     return fields.endRecord();
   }

@@ -1,0 +1,131 @@
+package dev.tandem.beam;
+
+import dev.tandem.spec.TableDef;
+import dev.tandem.spec.Type;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.LogicalType;
+import org.apache.avro.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
+
+/**
+ * Streams rows of one spec table into a Parquet file in the input layout Tandem reads (the
+ * real JD sample's physical types): every column OPTIONAL; strings UTF8 BYTE_ARRAY; int INT32;
+ * bigint INT64; float FLOAT; double DOUBLE; bool BOOLEAN; timestamps INT64
+ * TIMESTAMP(MICROS, isAdjustedToUTC=false) holding UTC instants. Memory is bounded by one row
+ * group, whatever the number of rows.
+ */
+public final class ParquetTableWriter implements AutoCloseable {
+  private static final int ROW_GROUP_BYTES = 16 * 1024 * 1024;
+
+  private final TableDef table;
+  private final SimpleGroupFactory groups;
+  private final ParquetWriter<Group> writer;
+  private long rows;
+
+  private ParquetTableWriter(TableDef table, Path file) throws IOException {
+    this.table = table;
+    MessageType schema = parquetSchema(table);
+    this.groups = new SimpleGroupFactory(schema);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    this.writer = ExampleParquetWriter.builder(
+            HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()), new Configuration()))
+        .withType(schema)
+        .withCompressionCodec(CompressionCodecName.SNAPPY)
+        .withRowGroupSize(ROW_GROUP_BYTES)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .build();
+  }
+
+  /** Opens {@code file} (replacing it) for rows of {@code table}. */
+  public static ParquetTableWriter open(TableDef table, Path file) throws IOException {
+    return new ParquetTableWriter(table, file);
+  }
+
+  /** Writes one row: core values in the table's column order (timestamps as {@link Instant}). */
+  public void write(Object[] values) throws IOException {
+    List<TableDef.ColumnDef> columns = table.columns();
+    if (values.length != columns.size()) {
+      throw new IllegalArgumentException("table '" + table.name() + "' has " + columns.size() + " columns, got "
+          + values.length + " values");
+    }
+    Group g = groups.newGroup();
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v == null) {
+        continue;
+      }
+      switch (columns.get(i).type()) {
+        case STRING -> g.append(columns.get(i).name(), (String) v);
+        case INT -> g.append(columns.get(i).name(), (Integer) v);
+        case BIGINT -> g.append(columns.get(i).name(), (Long) v);
+        case FLOAT -> g.append(columns.get(i).name(), (Float) v);
+        case DOUBLE -> g.append(columns.get(i).name(), (Double) v);
+        case BOOL -> g.append(columns.get(i).name(), (Boolean) v);
+        case TIMESTAMP -> {
+          Instant t = (Instant) v;
+          g.append(columns.get(i).name(), Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000));
+        }
+        case NULL -> throw new IllegalArgumentException("NULL is not a column type");
+      }
+    }
+    writer.write(g);
+    rows++;
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public void close() throws IOException {
+    writer.close();
+  }
+
+  static MessageType parquetSchema(TableDef table) {
+    Types.MessageTypeBuilder b = Types.buildMessage();
+    for (TableDef.ColumnDef c : table.columns()) {
+      switch (c.type()) {
+        case STRING -> b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
+        case INT -> b.optional(PrimitiveTypeName.INT32).named(c.name());
+        case BIGINT -> b.optional(PrimitiveTypeName.INT64).named(c.name());
+        case FLOAT -> b.optional(PrimitiveTypeName.FLOAT).named(c.name());
+        case DOUBLE -> b.optional(PrimitiveTypeName.DOUBLE).named(c.name());
+        case BOOL -> b.optional(PrimitiveTypeName.BOOLEAN).named(c.name());
+        case TIMESTAMP -> b.optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS)).named(c.name());
+        case NULL -> throw new IllegalArgumentException("NULL is not a column type");
+      }
+    }
+    return b.named(table.name());
+  }
+
+  /** The nullable Avro type of a spec type; timestamps are longs with {@code timestampType}. */
+  static Schema nullable(Type type, LogicalType timestampType) {
+    Schema base = switch (type) {
+      case STRING -> Schema.create(Schema.Type.STRING);
+      case INT -> Schema.create(Schema.Type.INT);
+      case BIGINT -> Schema.create(Schema.Type.LONG);
+      case FLOAT -> Schema.create(Schema.Type.FLOAT);
+      case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
+      case BOOL -> Schema.create(Schema.Type.BOOLEAN);
+      case TIMESTAMP -> timestampType.addToSchema(Schema.create(Schema.Type.LONG));
+      case NULL -> throw new IllegalArgumentException("NULL is not a column type");
+    };
+    return Schema.createUnion(Schema.create(Schema.Type.NULL), base);
+  }
+}

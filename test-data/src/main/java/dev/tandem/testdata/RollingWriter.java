@@ -1,0 +1,45 @@
+package dev.tandem.testdata;
+
+import dev.tandem.beam.ParquetTableWriter;
+import dev.tandem.spec.TableDef;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Writes a table as {@code DIR/<table>/part-NNNNN.parquet}, starting a new file every {@code rowsPerFile} rows. */
+final class RollingWriter implements AutoCloseable {
+  private final TableDef table;
+  private final Path folder;
+  private final long rowsPerFile;
+  private ParquetTableWriter current;
+  private int files;
+  private long rows;
+
+  RollingWriter(TableDef table, Path folder, long rowsPerFile) {
+    this.table = table;
+    this.folder = folder;
+    this.rowsPerFile = rowsPerFile;
+  }
+
+  void write(Object... values) throws IOException {
+    if (current == null || current.rows() >= rowsPerFile) {
+      if (current != null) {
+        current.close();
+      }
+      current = ParquetTableWriter.open(table, folder.resolve(String.format("part-%05d.parquet", files++)));
+    }
+    current.write(values);
+    rows++;
+  }
+
+  long rows() {
+    return rows;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (current == null) {
+      current = ParquetTableWriter.open(table, folder.resolve("part-00000.parquet")); // an empty table still has a file
+    }
+    current.close();
+  }
+}
