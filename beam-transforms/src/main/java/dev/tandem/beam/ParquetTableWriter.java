@@ -2,21 +2,32 @@ package dev.tandem.beam;
 
 import dev.tandem.spec.TableDef;
 import dev.tandem.spec.Type;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -33,17 +44,19 @@ public final class ParquetTableWriter implements AutoCloseable {
   private static final int ROW_GROUP_BYTES = 16 * 1024 * 1024;
 
   private final TableDef table;
+  private final Path file;
   private final SimpleGroupFactory groups;
   private final ParquetWriter<Group> writer;
   private long rows;
 
   private ParquetTableWriter(TableDef table, Path file) throws IOException {
     this.table = table;
+    this.file = file;
     MessageType schema = parquetSchema(table);
     this.groups = new SimpleGroupFactory(schema);
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.writer = ExampleParquetWriter.builder(
-            HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toAbsolutePath().toUri()), new Configuration()))
+    this.writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+        .withConf(new Configuration())
         .withType(schema)
         .withCompressionCodec(CompressionCodecName.SNAPPY)
         .withRowGroupSize(ROW_GROUP_BYTES)
@@ -94,6 +107,33 @@ public final class ParquetTableWriter implements AutoCloseable {
   @Override
   public void close() throws IOException {
     writer.close();
+    sortFooterEncodings(file);
+  }
+
+  /**
+   * parquet-mr lists each column chunk's encodings from a HashSet of enums, whose order changes
+   * from one JVM to the next: sorting them makes the same rows give the same bytes in every run.
+   * The sorted footer has the same length, so it is rewritten in place.
+   */
+  static void sortFooterEncodings(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int n = bytes.length;
+    int footerLength = (bytes[n - 8] & 0xff) | (bytes[n - 7] & 0xff) << 8 | (bytes[n - 6] & 0xff) << 16
+        | (bytes[n - 5] & 0xff) << 24;
+    int footerStart = n - 8 - footerLength;
+    FileMetaData meta = Util.readFileMetaData(new ByteArrayInputStream(bytes, footerStart, footerLength));
+    for (RowGroup group : meta.getRow_groups()) {
+      for (ColumnChunk chunk : group.getColumns()) {
+        chunk.getMeta_data().getEncodings().sort(Comparator.comparing(Encoding::getValue));
+      }
+    }
+    ByteArrayOutputStream sorted = new ByteArrayOutputStream();
+    Util.writeFileMetaData(meta, sorted);
+    if (sorted.size() != footerLength) {
+      throw new IllegalStateException("footer of " + file + " changed length when its encodings were sorted");
+    }
+    System.arraycopy(sorted.toByteArray(), 0, bytes, footerStart, footerLength);
+    Files.write(file, bytes);
   }
 
   static MessageType parquetSchema(TableDef table) {
@@ -127,5 +167,58 @@ public final class ParquetTableWriter implements AutoCloseable {
       case NULL -> throw new IllegalArgumentException("NULL is not a column type");
     };
     return Schema.createUnion(Schema.create(Schema.Type.NULL), base);
+  }
+
+  /** A plain local file (through java.nio: no Hadoop file system, so no .crc side files). */
+  private record LocalOutputFile(Path file) implements OutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) throws IOException {
+      return createOrOverwrite(blockSizeHint);
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+      return new PositionOutputStream() {
+        private long position;
+
+        @Override
+        public long getPos() {
+          return position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          position++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+          position += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          out.close();
+        }
+      };
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
   }
 }

@@ -43,14 +43,16 @@ final class Draw {
   }
 
   /**
-   * A rank in [0, n) from a Zipf-like law with exponent {@code s} (0 < s, s != 1), by inverting
-   * the continuous approximation of its CDF: O(1), no table.
+   * A rank in [0, n) from a Zipf-Mandelbrot law, P(r) proportional to (r + 1 + q)^-s (s != 1),
+   * by inverting the continuous approximation of its CDF: O(1), no table. The offset q flattens
+   * the head (the JD sample's most popular keys are less extreme than a pure Zipf law).
    */
-  static long zipf(SplittableRandom r, long n, double s) {
-    double u = r.nextDouble();
+  static long zipf(SplittableRandom r, long n, double s, double q) {
     double a = 1 - s;
-    double x = Math.pow(u * (Math.pow(n + 1.0, a) - 1) + 1, 1 / a);
-    return Math.min(n - 1, (long) x - 1);
+    double lo = Math.pow(q + 1, a);
+    double hi = Math.pow(n + q + 1, a);
+    double x = Math.pow(lo + r.nextDouble() * (hi - lo), 1 / a);
+    return Math.max(0, Math.min(n - 1, (long) (x - q - 1)));
   }
 
   /** Log-normal with the given median and log-space sigma. */

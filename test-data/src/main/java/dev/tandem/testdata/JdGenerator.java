@@ -233,16 +233,17 @@ public final class JdGenerator {
     }
     long[] skus = new long[pairs];
     for (int p = 0; p < pairs; p++) {
-      skus[p] = Draw.zipf(r, skuCatalog, 0.9);
+      skus[p] = Draw.zipf(r, skuCatalog, 0.9, 10);
     }
     List<List<Long>> times = new ArrayList<>();
     for (int p = 0; p < pairs; p++) {
       times.add(new ArrayList<>());
     }
     long hotStart = START + (long) (r.nextDouble() * (END - START - 11 * DAY));
+    long[] userTimes = hot ? null : requestTimes(r, n);
     long previous = hotStart;
     for (int i = 0; i < n; i++) {
-      long t = hot ? hotStart + (long) (r.nextDouble() * 10 * DAY) / 1000 * 1000 : requestTime(r);
+      long t = hot ? hotStart + (long) (r.nextDouble() * 10 * DAY) / 1000 * 1000 : userTimes[i];
       if (hot && i % 10 == 9) {
         t = previous; // two requests of one user at the same instant (on different pairs when it can)
       }
@@ -280,13 +281,28 @@ public final class JdGenerator {
     return sorted;
   }
 
-  private long requestTime(SplittableRandom r) {
+  /**
+   * A user's request times: the first on a day drawn by the sample's daily volume; the next
+   * ones a log-normal gap later (median 5.2 days, as the sample's); hours of day by the sample's
+   * profile. Moved back as a whole when they run past the end of the span.
+   */
+  private static long[] requestTimes(SplittableRandom r, int n) {
+    long[] days = new long[n];
     long day;
     do {
       day = r.nextInt(75);
     } while (day < 29 && r.nextDouble() > 0.45); // February has about half of March's daily volume
-    int hour = Draw.weighted(r, REQUEST_HOURS);
-    return START + day * DAY + hour * HOUR + r.nextInt(3600) * 1000L;
+    days[0] = day;
+    for (int i = 1; i < n; i++) {
+      days[i] = days[i - 1] + Math.round(Draw.logNormal(r, 5.2, 1.3));
+    }
+    long overflow = days[n - 1] - 74;
+    long[] times = new long[n];
+    for (int i = 0; i < n; i++) {
+      long d = Math.max(0, days[i] - Math.max(0, overflow));
+      times[i] = START + d * DAY + Draw.weighted(r, REQUEST_HOURS) * HOUR + r.nextInt(3600) * 1000L;
+    }
+    return times;
   }
 
   private static long midnight(long t) {
@@ -379,7 +395,7 @@ public final class JdGenerator {
       weights[i] += cart;
     }
     String type = TYPES[Draw.weighted(r, weights)];
-    String modelId = !type.equals("6") || r.nextDouble() < 0.022 ? "" : MODEL_IDS[(int) Draw.zipf(r, MODEL_IDS.length, 1.3)];
+    String modelId = !type.equals("6") || r.nextDouble() < 0.022 ? "" : MODEL_IDS[(int) Draw.zipf(r, MODEL_IDS.length, 1.3, 0)];
     Object[] row = actionRow(pairId, time, modelId, type, sku);
     if (options.mode() == Mode.ADVERSARIAL) {
       for (int column : new int[] {3, 4, 5, 6}) { // model_id, type, cate, br: NULL or empty now and then
@@ -453,7 +469,7 @@ public final class JdGenerator {
   private SkuAttributes skuAttributes(long rank) {
     SplittableRandom r = Draw.stream(options.seed(), SKU, rank);
     String cate = CATES[Draw.weighted(r, CATE_WEIGHTS)];
-    String brand = Long.toString(cate.equals("8") ? 214 + Draw.zipf(r, 32, 1.6) * 37 : 1 + Draw.zipf(r, 221, 1.1) * 7);
+    String brand = Long.toString(cate.equals("8") ? 214 + Draw.zipf(r, 32, 1.6, 0) * 37 : 1 + Draw.zipf(r, 221, 1.1, 0) * 7);
     String a1 = new String[] {"-1", "1", "2", "3"}[Draw.weighted(r, A1_WEIGHTS)];
     String a2 = new String[] {"-1", "1", "2"}[Draw.weighted(r, A23_WEIGHTS)];
     String a3 = new String[] {"-1", "1", "2"}[Draw.weighted(r, A23_WEIGHTS)];
