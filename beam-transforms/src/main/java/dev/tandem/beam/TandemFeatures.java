@@ -9,17 +9,26 @@ import dev.tandem.spec.Type;
 import dev.tandem.spec.Values;
 import dev.tandem.spec.WindowGroup;
 import dev.tandem.spec.WindowSweep;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -44,22 +53,33 @@ import org.apache.beam.sdk.values.Row;
  * spec's evaluation core ({@link FeaturePlan}), the same code the online server runs:
  *
  * <ol>
- *   <li>per window group: the request rows and union-table rows keyed by the partition column,
- *       grouped, put in the group's total order and swept ({@link WindowSweep});
- *   <li>per last join: request rows and the joined table's rows keyed by the join column, grouped,
- *       and the last matching row picked ({@link JoinPlan.Picker});
- *   <li>all partial results of a request grouped by its key and evaluated ({@link FeaturePlan#evaluate}).
+ *   <li>per window group: the request rows and union-table rows, shuffled on a shard of their
+ *       partition key, sorted by the core's sort key (time, then the tie rule) and swept
+ *       ({@link WindowSweep});
+ *   <li>per last join: request rows and the joined table's rows, shuffled on a shard of the join
+ *       key, sorted and streamed through a {@link JoinPlan.JoinSweep};
+ *   <li>all partial results of a request, shuffled on a shard of its key, sorted so that they
+ *       are adjacent, and evaluated ({@link FeaturePlan#evaluate}).
  * </ol>
  *
- * Rows with a NULL key match nothing (as SQL equality): a request with a NULL partition key gets a
- * window holding only itself; one with a NULL join key gets NULL joined columns.
+ * <p>No step holds a key's rows in memory: each shard's rows go through an external sort
+ * (memory-bounded, spilling to local disk) and are streamed, so memory is bounded by the
+ * frames (ROWS n, MAXSIZE) and the sort buffer, not by the size of the hottest key.
+ *
+ * <p>Rows with a NULL key match nothing (as SQL equality): a request with a NULL partition key gets a
+ * window holding only itself; one with a NULL join key gets NULL joined columns; event and
+ * dimension rows with a NULL key are counted as unreachable.
  */
 public final class TandemFeatures extends PTransform<PCollectionRowTuple, PCollection<Row>> {
   /** Shards of each shuffle: enough to spread work over all workers, few enough to keep bundles large. */
   public static final int DEFAULT_SHARDS = 64;
 
+  /** Metric namespace of the transform's counters (rows read, unreachable, rows out). */
+  public static final String METRICS = "tandem";
+
   private final SpecSource spec;
   private final int shards;
+  private final transient Map<String, PCollection<Object[]>> converted = new HashMap<>();
 
   private TandemFeatures(FeatureSpec spec, int shards) {
     this.spec = new SpecSource(spec);
@@ -86,57 +106,57 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     PCollection<Object[]> requests = values(input, request);
     int groupCount = plan.groups().size();
 
-    // Slot types of the final grouping: 0 = request row, then each group's terms, then each join's table row.
+    // Slot types of the final gathering: 0 = request row, then each group's terms, then each join's table row.
     List<List<Type>> slotTypes = new ArrayList<>();
     slotTypes.add(TandemSchemas.carriedTypes(request));
     plan.groups().forEach(g -> slotTypes.add(g.termTypes()));
     plan.joins().forEach(j -> slotTypes.add(s.table(j.table()).types()));
-    KvCoder<String, TaggedRow> slotCoder = KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(slotTypes));
+    Coder<KV<Integer, KV<byte[], TaggedRow>>> slotCoder = sortedCoder(slotTypes);
 
-    List<PCollection<KV<String, TaggedRow>>> parts = new ArrayList<>();
-    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec))).setCoder(slotCoder));
+    List<PCollection<KV<Integer, KV<byte[], TaggedRow>>>> parts = new ArrayList<>();
+    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec, shards))).setCoder(slotCoder));
 
     for (WindowGroup g : plan.groups()) {
       List<List<Type>> sourceTypes = new ArrayList<>();
-      List<PCollection<KV<String, TaggedRow>>> sources = new ArrayList<>();
+      List<PCollection<KV<Integer, KV<byte[], TaggedRow>>>> sources = new ArrayList<>();
       for (int source = 0; source < g.sources().size(); source++) {
         TableDef t = s.table(g.sources().get(source));
         sourceTypes.add(TandemSchemas.carriedTypes(t));
         PCollection<Object[]> rows = source == 0 ? requests : values(input, t);
         sources.add(rows.apply("Partition " + t.name() + " by " + g.partitionColumn() + " [" + g.index() + "]",
-            ParDo.of(new KeyByPartition(spec, g.index(), source))));
+            ParDo.of(new KeyByPartition(spec, g.index(), source, shards))));
       }
-      KvCoder<String, TaggedRow> coder = KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(sourceTypes));
+      Coder<KV<Integer, KV<byte[], TaggedRow>>> coder = sortedCoder(sourceTypes);
       sources.forEach(p -> p.setCoder(coder));
       String name = "Window " + g.describe();
       parts.add(PCollectionList.of(sources)
           .apply(name + "/Flatten", Flatten.pCollections())
-          .apply(name + "/Group", new ShardedGroupByKey<>(shards))
-          .apply(name + "/Sweep", ParDo.of(new Sweep(spec, g.index())))
+          .apply(name + "/Shuffle", GroupByKey.create())
+          .apply(name + "/Sort and sweep", ParDo.of(new Sweep(spec, g.index(), shards, coder)))
           .setCoder(slotCoder));
     }
 
     for (JoinPlan j : plan.joins()) {
       TableDef t = s.table(j.table());
-      KvCoder<String, TaggedRow> coder =
-          KvCoder.of(StringUtf8Coder.of(), new TaggedRow.Coder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t))));
+      Coder<KV<Integer, KV<byte[], TaggedRow>>> coder =
+          sortedCoder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t)));
       String name = "Last join " + j.def().name();
-      PCollection<KV<String, TaggedRow>> left =
-          requests.apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0))).setCoder(coder);
-      PCollection<KV<String, TaggedRow>> right =
-          values(input, t).apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1))).setCoder(coder);
+      PCollection<KV<Integer, KV<byte[], TaggedRow>>> left =
+          requests.apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0, shards))).setCoder(coder);
+      PCollection<KV<Integer, KV<byte[], TaggedRow>>> right =
+          values(input, t).apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1, shards))).setCoder(coder);
       parts.add(PCollectionList.of(left).and(right)
           .apply(name + "/Flatten", Flatten.pCollections())
-          .apply(name + "/Group", new ShardedGroupByKey<>(shards))
-          .apply(name + "/Pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index())))
+          .apply(name + "/Shuffle", GroupByKey.create())
+          .apply(name + "/Sort and pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index(), shards, coder)))
           .setCoder(slotCoder));
     }
 
     Schema outputSchema = TandemSchemas.output(s);
     return PCollectionList.of(parts)
         .apply("Assemble/Flatten", Flatten.pCollections())
-        .apply("Assemble/Group by request", new ShardedGroupByKey<>(shards))
-        .apply("Assemble/Evaluate", ParDo.of(new Assemble(spec, outputSchema)))
+        .apply("Assemble/Shuffle", GroupByKey.create())
+        .apply("Assemble/Sort and evaluate", ParDo.of(new Assemble(spec, outputSchema, slotCoder)))
         .setRowSchema(outputSchema);
   }
 
@@ -154,11 +174,45 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     });
   }
 
-  private final transient Map<String, PCollection<Object[]>> converted = new HashMap<>();
+  private static Coder<KV<Integer, KV<byte[], TaggedRow>>> sortedCoder(List<List<Type>> types) {
+    return KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(), new TaggedRow.Coder(types)));
+  }
 
-  /** The text a key is grouped by; NULL keys are never grouped (they match nothing). */
-  private static String keyText(Type type, Object key, FeatureSpec spec) {
-    return Values.text(type, key, spec.timezone());
+  /** A stable shard of a key: the same in every JVM (String.hashCode is specified), well mixed. */
+  static int shardOf(String keyText, int shards) {
+    int h = keyText.hashCode() * 0x9E3779B9;
+    return Math.floorMod(h ^ (h >>> 16), shards);
+  }
+
+  private static String keyText(FeatureSpec spec, Type type, Object key) {
+    return Values.keyText(type, key, spec.timezone());
+  }
+
+  /** Memory for each shard's sort before it spills to disk. */
+  static final long SORT_BUFFER_BYTES = 64L << 20;
+
+  /**
+   * Sorts one shard's (sort key, row) pairs by key, within {@link #SORT_BUFFER_BYTES}, and hands
+   * them over in order.
+   */
+  static void sorted(Iterable<KV<byte[], TaggedRow>> shard, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder,
+      SortedConsumer consumer) throws IOException {
+    @SuppressWarnings("unchecked")
+    Coder<TaggedRow> rowCoder = ((KvCoder<byte[], TaggedRow>) ((KvCoder<Integer, KV<byte[], TaggedRow>>) coder)
+        .getValueCoder()).getValueCoder();
+    try (ExternalSorter sorter = new ExternalSorter(SORT_BUFFER_BYTES)) {
+      for (KV<byte[], TaggedRow> kv : shard) {
+        sorter.add(kv.getKey(), CoderUtils.encodeToByteArray(rowCoder, kv.getValue()));
+      }
+      for (Iterator<ExternalSorter.Pair> it = sorter.sorted(); it.hasNext(); ) {
+        ExternalSorter.Pair p = it.next();
+        consumer.accept(p.key(), CoderUtils.decodeFromByteArray(rowCoder, p.value()));
+      }
+    }
+  }
+
+  interface SortedConsumer {
+    void accept(byte[] sortKey, TaggedRow row);
   }
 
   // ------------------------------------------------------------------ DoFns
@@ -166,188 +220,267 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
   /** Beam rows to carried rows: the columns' core values, then the ingestion sequence. */
   static final class ToValues extends DoFn<Row, Object[]> {
     private final TableDef table;
+    private final Counter read;
 
     ToValues(TableDef table) {
       this.table = table;
+      this.read = Metrics.counter(METRICS, "rows read: " + table.name());
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<Object[]> out) {
+      read.inc();
       out.output(TandemSchemas.carried(row, table));
     }
   }
 
-  /** Keys each request row by its request key (slot 0 of the final grouping). */
-  static final class KeyRequest extends DoFn<Object[], KV<String, TaggedRow>> {
-    private final SpecSource spec;
-
-    KeyRequest(SpecSource spec) {
-      this.spec = spec;
-    }
-
-    @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<String, TaggedRow>> out) {
-      out.output(KV.of(requestKey(spec.get(), row), new TaggedRow(0, row)));
-    }
-  }
-
-  static String requestKey(FeatureSpec spec, Object[] requestRow) {
-    TableDef request = spec.plan().requestTable();
-    Object key = spec.plan().requestKey(requestRow);
+  /** The gathering key of a request's parts. */
+  static KV<Integer, KV<byte[], TaggedRow>> part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part) {
+    FeaturePlan plan = spec.plan();
+    TableDef request = plan.requestTable();
+    Object key = plan.requestKey(requestRow);
     if (key == null) {
       throw new IllegalArgumentException("table '" + request.name() + "', column '" + request.key()
           + "': a request row has a NULL key; every request needs one");
     }
-    return keyText(request.typeOf(request.key()), key, spec);
+    int shard = shardOf(keyText(spec, request.typeOf(request.key()), key), shards);
+    return KV.of(shard, KV.of(plan.requestSortKey(requestRow, part.tag()), part));
   }
 
-  /** Keys the rows of one source of a window group by the partition column; NULL keys are dropped. */
-  static final class KeyByPartition extends DoFn<Object[], KV<String, TaggedRow>> {
+  /** Each request row as slot 0 of its gathering. */
+  static final class KeyRequest extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
+    private final SpecSource spec;
+    private final int shards;
+
+    KeyRequest(SpecSource spec, int shards) {
+      this.spec = spec;
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
+      out.output(part(spec.get(), shards, row, new TaggedRow(0, row)));
+    }
+  }
+
+  /** Rows of one source of a window group, keyed by a shard of the partition key; NULL keys are dropped. */
+  static final class KeyByPartition extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
     private final SpecSource spec;
     private final int group;
     private final int source;
+    private final int shards;
+    private final Counter unreachable;
 
-    KeyByPartition(SpecSource spec, int group, int source) {
+    KeyByPartition(SpecSource spec, int group, int source, int shards) {
       this.spec = spec;
       this.group = group;
       this.source = source;
+      this.shards = shards;
+      String table = spec.get().plan().groups().get(group).sources().get(source);
+      this.unreachable = Metrics.counter(METRICS, "unreachable rows (NULL key): " + table);
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<String, TaggedRow>> out) {
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
       Object key = g.partitionKey(source, row);
-      if (key != null) {
-        Type type = s.plan().requestTable().typeOf(g.partitionColumn());
-        out.output(KV.of(keyText(type, key, s), new TaggedRow(source, row)));
+      if (key == null) {
+        if (source > 0) {
+          unreachable.inc();
+        }
+        return; // a request with a NULL key gets its window of itself at assembly
       }
+      Type type = s.plan().requestTable().typeOf(g.partitionColumn());
+      WindowGroup.Entry e = g.entry(source, TandemSchemas.ingested(row));
+      out.output(KV.of(shardOf(keyText(s, type, key), shards), KV.of(g.sortKey(e), new TaggedRow(source, row))));
     }
   }
 
-  /** Orders one partition's rows and sweeps the group's frames over them. */
-  static final class Sweep extends DoFn<KV<String, Iterable<TaggedRow>>, KV<String, TaggedRow>> {
+  /** Sorts a shard and sweeps each partition's run: memory is the sort buffer and the frames. */
+  static final class Sweep extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, KV<Integer, KV<byte[], TaggedRow>>> {
     private final SpecSource spec;
     private final int group;
+    private final int shards;
+    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
 
-    Sweep(SpecSource spec, int group) {
+    Sweep(SpecSource spec, int group, int shards, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
       this.spec = spec;
       this.group = group;
+      this.shards = shards;
+      this.coder = coder;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<TaggedRow>> partition, OutputReceiver<KV<String, TaggedRow>> out) {
+    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard,
+        OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
-      List<WindowGroup.Entry> entries = new ArrayList<>();
-      for (TaggedRow r : partition.getValue()) {
-        entries.add(g.entry(r.tag(), TandemSchemas.ingested(r.values())));
-      }
-      entries.sort(g.order());
-      WindowSweep sweep = g.sweep();
-      for (WindowGroup.Entry e : entries) {
-        Object[] terms = sweep.accept(e);
-        if (terms != null) {
-          out.output(KV.of(requestKey(s, e.sourceRow()), new TaggedRow(1 + group, terms)));
+      Object[] current = {null, null}; // partition key, sweep
+      sorted(shard.getValue(), coder, (sortKey, row) -> {
+        WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
+        Object key = Values.groupingKey(g.partitionKey(e.source(), e.sourceRow()));
+        if (current[1] == null || !key.equals(current[0])) {
+          current[0] = key;
+          current[1] = g.sweep();
         }
-      }
+        Object[] terms = ((WindowSweep) current[1]).accept(e);
+        if (terms != null) {
+          out.output(part(s, shards, e.sourceRow(), new TaggedRow(1 + group, terms)));
+        }
+      });
     }
   }
 
-  /** Keys requests (side 0) or the joined table's rows (side 1) by the join column; NULL keys are dropped. */
-  static final class KeyJoin extends DoFn<Object[], KV<String, TaggedRow>> {
+  /** Requests (side 0) or the joined table's rows (side 1), keyed by a shard of the join key; NULL keys are dropped. */
+  static final class KeyJoin extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
     private final SpecSource spec;
     private final int join;
     private final int side;
+    private final int shards;
+    private final Counter unreachable;
 
-    KeyJoin(SpecSource spec, int join, int side) {
+    KeyJoin(SpecSource spec, int join, int side, int shards) {
       this.spec = spec;
       this.join = join;
       this.side = side;
+      this.shards = shards;
+      this.unreachable = Metrics.counter(METRICS, "unreachable rows (NULL key): " + spec.get().plan().joins().get(join).table());
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<String, TaggedRow>> out) {
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
       FeatureSpec s = spec.get();
       JoinPlan j = s.plan().joins().get(join);
-      Object key = side == 0 ? j.requestKey(row) : j.tableKey(row);
-      if (key != null) {
-        Type type = s.plan().requestTable().typeOf(j.def().requestColumn());
-        out.output(KV.of(keyText(type, key, s), new TaggedRow(side, row)));
+      boolean isRequest = side == 0;
+      Object key = isRequest ? j.requestKey(row) : j.tableKey(row);
+      if (key == null) {
+        if (!isRequest) {
+          unreachable.inc();
+        }
+        return;
       }
+      Type type = s.plan().requestTable().typeOf(j.def().requestColumn());
+      IngestedRow ingested = TandemSchemas.ingested(row);
+      byte[] sortKey = j.sortKey(isRequest, ingested.values(), ingested.sequence());
+      out.output(KV.of(shardOf(keyText(s, type, key), shards), KV.of(sortKey, new TaggedRow(side, row))));
     }
   }
 
-  /** Picks the last matching row of one join key for each request of that key. */
-  static final class Pick extends DoFn<KV<String, Iterable<TaggedRow>>, KV<String, TaggedRow>> {
+  /** Sorts a shard and streams each join key's run through a join sweep. */
+  static final class Pick extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, KV<Integer, KV<byte[], TaggedRow>>> {
     private final SpecSource spec;
     private final int join;
     private final int slot;
+    private final int shards;
+    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
 
-    Pick(SpecSource spec, int join, int slot) {
+    Pick(SpecSource spec, int join, int slot, int shards, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
       this.spec = spec;
       this.join = join;
       this.slot = slot;
+      this.shards = shards;
+      this.coder = coder;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<TaggedRow>> group, OutputReceiver<KV<String, TaggedRow>> out) {
+    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard,
+        OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
       FeatureSpec s = spec.get();
-      List<Object[]> requests = new ArrayList<>();
-      List<IngestedRow> candidates = new ArrayList<>();
-      for (TaggedRow r : group.getValue()) {
-        if (r.tag() == 0) {
-          requests.add(r.values());
-        } else {
-          candidates.add(TandemSchemas.ingested(r.values()));
+      JoinPlan j = s.plan().joins().get(join);
+      Object[] current = {null, null}; // join key, sweep
+      sorted(shard.getValue(), coder, (sortKey, row) -> {
+        Object[] values = TandemSchemas.ingested(row.values()).values();
+        boolean isRequest = row.tag() == 0;
+        Object key = Values.groupingKey(isRequest ? j.requestKey(values) : j.tableKey(values));
+        if (current[1] == null || !key.equals(current[0])) {
+          current[0] = key;
+          current[1] = j.sweep();
         }
-      }
-      if (requests.isEmpty() || candidates.isEmpty()) {
-        return;
-      }
-      JoinPlan.Picker picker = s.plan().joins().get(join).picker(candidates);
-      for (Object[] request : requests) {
-        Object[] picked = picker.pick(request);
+        JoinPlan.JoinSweep sweep = (JoinPlan.JoinSweep) current[1];
+        if (!isRequest) {
+          sweep.acceptTableRow(values);
+          return;
+        }
+        Object[] picked = sweep.pick(values);
         if (picked != null) {
-          out.output(KV.of(requestKey(s, request), new TaggedRow(slot, picked)));
+          out.output(part(s, shards, values, new TaggedRow(slot, picked)));
         }
-      }
+      });
     }
   }
 
-  /** Gathers a request's partial results and evaluates its output row. */
-  static final class Assemble extends DoFn<KV<String, Iterable<TaggedRow>>, Row> {
+  /** Sorts a shard so each request's parts are adjacent, and evaluates each request's output row. */
+  static final class Assemble extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, Row> {
     private final SpecSource spec;
     private final Schema schema;
+    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
+    private final Counter rowsOut = Metrics.counter(METRICS, "rows out");
 
-    Assemble(SpecSource spec, Schema schema) {
+    Assemble(SpecSource spec, Schema schema, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
       this.spec = spec;
       this.schema = schema;
+      this.coder = coder;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<TaggedRow>> parts, OutputReceiver<Row> out) {
+    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard, OutputReceiver<Row> out)
+        throws IOException {
       FeaturePlan plan = spec.get().plan();
       int groups = plan.groups().size();
-      Object[] request = null;
-      Object[][] terms = new Object[groups][];
-      Object[][] joined = new Object[plan.joins().size()][];
-      for (TaggedRow part : parts.getValue()) {
-        int tag = part.tag();
-        if (tag == 0) {
-          if (request != null) {
+      Gathering g = new Gathering(groups, plan.joins().size());
+      sorted(shard.getValue(), coder, (sortKey, part) -> {
+        // The sort key is the request's key, then the slot: a slot-0 part opens the next request.
+        if (part.tag() == 0) {
+          Object[] request = TandemSchemas.ingested(part.values()).values();
+          if (g.keyPrefix != null && Arrays.equals(g.keyPrefix, prefix(sortKey))) {
             TableDef t = plan.requestTable();
             throw new IllegalArgumentException("table '" + t.name() + "', column '" + t.key()
-                + "': duplicate request key '" + parts.getKey() + "'");
+                + "': duplicate request key '" + plan.requestKey(request) + "'");
           }
-          request = TandemSchemas.ingested(part.values()).values();
-        } else if (tag <= groups) {
-          terms[tag - 1] = part.values();
+          g.emit(plan, schema, out, rowsOut);
+          g.start(request, prefix(sortKey));
+        } else if (part.tag() <= groups) {
+          g.terms[part.tag() - 1] = part.values();
         } else {
-          joined[tag - 1 - groups] = part.values();
+          g.joined[part.tag() - 1 - groups] = part.values();
         }
+      });
+      g.emit(plan, schema, out, rowsOut);
+    }
+
+    private static byte[] prefix(byte[] sortKey) {
+      return Arrays.copyOf(sortKey, sortKey.length - 1);
+    }
+  }
+
+  /** The parts of the request being assembled. */
+  private static final class Gathering {
+    final Object[][] terms;
+    final Object[][] joined;
+    Object[] request;
+    byte[] keyPrefix;
+    boolean emitted = true;
+
+    Gathering(int groups, int joins) {
+      this.terms = new Object[groups][];
+      this.joined = new Object[joins][];
+    }
+
+    void start(Object[] requestRow, byte[] prefix) {
+      request = requestRow;
+      keyPrefix = prefix;
+      emitted = false;
+      Arrays.fill(terms, null);
+      Arrays.fill(joined, null);
+    }
+
+    void emit(FeaturePlan plan, Schema schema, DoFn.OutputReceiver<Row> out, Counter rowsOut) {
+      if (!emitted) {
+        out.output(TandemSchemas.row(schema, plan.evaluate(request, terms, joined)));
+        rowsOut.inc();
+        emitted = true;
       }
-      out.output(TandemSchemas.row(schema, plan.evaluate(request, terms, joined)));
     }
   }
 }

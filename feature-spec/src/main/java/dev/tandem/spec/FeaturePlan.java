@@ -54,6 +54,15 @@ public final class FeaturePlan {
   }
 
   /**
+   * A byte key that brings together, in unsigned order, the parts a runner gathers for one
+   * request: its row (slot 0), its window-term values (slots 1..) and joined rows (after them).
+   */
+  public byte[] requestSortKey(Object[] requestRow, int slot) {
+    String key = requestTable.key();
+    return new OrderedBytes().value(requestTable.typeOf(key), requestKey(requestRow)).small(slot).bytes();
+  }
+
+  /**
    * Evaluates the output row of one request.
    *
    * @param groupTerms per group, the request's term values, or {@code null} where the request's

@@ -1,14 +1,13 @@
 package dev.tandem.spec;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * The compiled form of a {@link JoinDef}. A runner groups the joined table's rows by
- * {@link #tableKey}, builds a {@link Picker} from one key's rows, and asks it for each request
- * with that {@link #requestKey}.
+ * The compiled form of a {@link JoinDef}. A runner brings together the joined table's rows and
+ * the requests of one key ({@link #tableKey}, {@link #requestKey}), sorts them by
+ * {@link #sortKey} and streams them through a {@link JoinSweep}, which picks each request's row
+ * with constant memory whatever the number of rows of the key.
  */
 public final class JoinPlan {
   private final int index;
@@ -52,70 +51,55 @@ public final class JoinPlan {
     return tableRow[tableKeyIndex];
   }
 
-  /** Orders one key's rows once, then picks for each request. */
-  public Picker picker(List<IngestedRow> rowsOfOneKey) {
-    List<IngestedRow> sorted = new ArrayList<>(rowsOfOneKey);
-    sorted.sort(order());
-    return new Picker(sorted.stream().map(IngestedRow::values).toList());
-  }
-
   /**
-   * Ascending: by order value (NULL first), then by ingestion sequence (the last ingested wins
-   * a tie), then by the row's values.
+   * A byte key whose unsigned order sorts one join key's rows so that a {@link JoinSweep} can
+   * stream them: for {@link JoinDef.Pick#LATEST}, the table's rows by (order value, ingestion
+   * sequence, values), then the requests; for {@link JoinDef.Pick#POINT_IN_TIME}, table rows and
+   * requests by time, a table row before a request at the same time (at or before is inclusive).
    */
-  private Comparator<IngestedRow> order() {
+  public byte[] sortKey(boolean isRequest, Object[] row, long sequence) {
     List<Type> types = table.types();
-    return (x, y) -> {
-      Object[] a = x.values();
-      Object[] b = y.values();
-      if (orderIndex >= 0) {
-        int c = Values.compareNullsFirst(types.get(orderIndex), a[orderIndex], b[orderIndex]);
-        if (c != 0) {
-          return c;
-        }
-      }
-      int c = Long.compare(x.sequence(), y.sequence());
-      if (c != 0) {
-        return c;
-      }
+    Type keyType = types.get(tableKeyIndex);
+    OrderedBytes b = new OrderedBytes().value(keyType, isRequest ? requestKey(row) : tableKey(row));
+    Object time = isRequest ? row[requestTimeIndex] : orderIndex < 0 ? null : row[orderIndex];
+    if (def.pick() == JoinDef.Pick.POINT_IN_TIME) {
+      b.value(Type.BIGINT, time == null ? null : millis(time)).small(isRequest ? 1 : 0);
+    } else {
+      b.small(isRequest ? 1 : 0).value(Type.BIGINT, isRequest || time == null ? null : millis(time));
+    }
+    b.signed(sequence);
+    if (!isRequest) {
       for (int i = 0; i < types.size(); i++) {
-        c = Values.compareNullsFirst(types.get(i), a[i], b[i]);
-        if (c != 0) {
-          return c;
-        }
+        b.value(types.get(i), row[i]);
       }
-      return 0;
-    };
+    }
+    return b.bytes();
   }
 
-  /** Picks the joined row for requests of one key. */
-  public final class Picker {
-    private final List<Object[]> sorted;
+  /** A new sweep over one join key's rows, delivered in {@link #sortKey} order. */
+  public JoinSweep sweep() {
+    return new JoinSweep();
+  }
 
-    private Picker(List<Object[]> sorted) {
-      this.sorted = sorted;
+  /** Streams one key's rows in sort-key order, keeping only the last matching row seen. */
+  public final class JoinSweep {
+    private Object[] last;
+
+    private JoinSweep() {}
+
+    /** A row of the joined table. */
+    public void acceptTableRow(Object[] row) {
+      if (def.pick() == JoinDef.Pick.LATEST || row[orderIndex] != null) {
+        last = row;
+      }
     }
 
-    /** The joined row, or {@code null} when none matches. */
+    /** The joined row of a request, or {@code null} when nothing matches. */
     public Object[] pick(Object[] requestRow) {
-      if (sorted.isEmpty()) {
+      if (def.pick() == JoinDef.Pick.POINT_IN_TIME && requestRow[requestTimeIndex] == null) {
         return null;
       }
-      if (def.pick() == JoinDef.Pick.LATEST) {
-        return sorted.get(sorted.size() - 1);
-      }
-      Object requestTime = requestRow[requestTimeIndex];
-      if (requestTime == null) {
-        return null;
-      }
-      long limit = millis(requestTime);
-      for (int i = sorted.size() - 1; i >= 0; i--) { // newest first; stop at the first at or before the request
-        Object t = sorted.get(i)[orderIndex];
-        if (t != null && millis(t) <= limit) {
-          return sorted.get(i);
-        }
-      }
-      return null;
+      return last;
     }
   }
 

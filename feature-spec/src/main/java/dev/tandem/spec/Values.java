@@ -34,6 +34,19 @@ public final class Values {
     };
   }
 
+  /**
+   * A text that tells keys apart exactly, for grouping and sharding: the canonical text, except
+   * that floats and doubles keep every digit (two floats with the same six decimals are still two
+   * keys) and -0.0 is 0.0.
+   */
+  public static String keyText(Type type, Object key, ZoneOffset zone) {
+    Object k = groupingKey(key);
+    return switch (type) {
+      case FLOAT, DOUBLE -> k.toString();
+      default -> text(type, k, zone);
+    };
+  }
+
   /** Canonical text, or the literal {@code NULL} for NULL. */
   public static String textOrNull(Type type, Object value, ZoneOffset zone) {
     return value == null ? "NULL" : text(type, value, zone);

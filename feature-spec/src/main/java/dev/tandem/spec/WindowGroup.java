@@ -191,6 +191,23 @@ public final class WindowGroup {
     };
   }
 
+  /**
+   * A byte key whose unsigned order sorts entries by partition key, then in {@link #order()}:
+   * a runner sorts by it (externally if need be) and feeds each partition's run to a sweep.
+   */
+  public byte[] sortKey(Entry e) {
+    Type keyType = columns.stream().filter(c -> c.name().equals(partition)).findFirst().orElseThrow().type();
+    OrderedBytes b = new OrderedBytes()
+        .value(keyType, partitionKey(e.source, e.sourceRow))
+        .signed(e.time)
+        .small(rank(e.source, sources.size() - 1))
+        .signed(e.sequence);
+    for (int i = 0; i < columns.size(); i++) {
+      b.value(columns.get(i).type(), e.row[i]);
+    }
+    return b.bytes();
+  }
+
   /** Ascending recency rank: the last union table is oldest at equal times, the request newest. */
   private static int rank(int source, int requestRank) {
     return source == 0 ? requestRank : requestRank - source;

@@ -82,6 +82,32 @@ class FramesTest {
   }
 
   @Test
+  void sortKeysOrderEntriesExactlyAsTheComparatorDoes() {
+    String window = "{union: [e], partition: k, range: 1d, request_row: {v: 0, f: 0.0, s: \"''\"}}";
+    LocalEval eval = new LocalEval(Specs.with("  w: " + window + "\n", "  - {name: n, expr: count(t), over: w}\n"));
+    WindowGroup g = eval.spec.plan().groups().get(0);
+    Random random = new Random(3);
+    String[] strings = {null, "", "a", "ab", "b", "\u0000", "a\u0000b", "\uFF21", "\uD83D\uDE00"};
+    Float[] floats = {null, -1.5f, -0.0f, 0.0f, 0.25f, 3f};
+    Integer[] ints = {null, Integer.MIN_VALUE, -1, 0, 7, Integer.MAX_VALUE};
+    List<WindowGroup.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      String time = "2016-01-01T00:00:0" + random.nextInt(3) + "Z";
+      Object[] row = random.nextInt(4) == 0
+          ? r("id" + random.nextInt(5), time, "k", ints[random.nextInt(ints.length)], null, null)
+          : e(time, "k", ints[random.nextInt(ints.length)], floats[random.nextInt(floats.length)],
+              strings[random.nextInt(strings.length)]);
+      entries.add(g.entry(row.length == 6 ? 0 : 1, new IngestedRow(row, random.nextInt(3))));
+    }
+    for (int i = 0; i < entries.size() - 1; i++) {
+      WindowGroup.Entry a = entries.get(i);
+      WindowGroup.Entry b = entries.get(i + 1);
+      assertThat(Integer.signum(java.util.Arrays.compareUnsigned(g.sortKey(a), g.sortKey(b))),
+          equalTo(Integer.signum(g.order().compare(a, b))));
+    }
+  }
+
+  @Test
   void unionWindowHoldsTheRequestProjectionAndUnionRowsButNotOtherRequests() {
     String window = "{union: [e], partition: k, range: 1d, instance_not_in_window: true, request_row: {v: 0, f: 0.0, s: \\\"''\\\"}}";
     LocalEval eval = new LocalEval(Specs.with("  w: " + window.replace("\\\"", "\"") + "\n",

@@ -46,7 +46,7 @@ final class LocalEval {
         }
       }
       for (List<WindowGroup.Entry> entries : partitions.values()) {
-        entries.sort(g.order());
+        entries.sort((a, b) -> java.util.Arrays.compareUnsigned(g.sortKey(a), g.sortKey(b))); // as runners sort
         WindowSweep sweep = g.sweep();
         for (WindowGroup.Entry e : entries) {
           Object[] values = sweep.accept(e);
@@ -60,19 +60,36 @@ final class LocalEval {
     for (Object[] request : requests) {
       Object[][] joined = new Object[plan.joins().size()][];
       for (JoinPlan j : plan.joins()) {
-        Object key = j.requestKey(request);
-        List<IngestedRow> candidates = new ArrayList<>();
-        List<Object[]> rows = tables.getOrDefault(j.table(), List.of());
-        for (int i = 0; i < rows.size(); i++) {
-          if (key != null && key.equals(j.tableKey(rows.get(i)))) {
-            candidates.add(new IngestedRow(rows.get(i), i));
-          }
-        }
-        joined[j.index()] = j.picker(candidates).pick(request);
+        joined[j.index()] = join(j, request);
       }
       out.add(plan.evaluate(request, terms.getOrDefault(request, new Object[plan.groups().size()][]), joined));
     }
     return out;
+  }
+
+  /** Streams the request and the joined table's rows of its key through a join sweep, in sort-key order. */
+  private Object[] join(JoinPlan j, Object[] request) {
+    Object key = j.requestKey(request);
+    if (key == null) {
+      return null;
+    }
+    List<Object[]> rows = tables.getOrDefault(j.table(), List.of());
+    List<Map.Entry<byte[], Object[]>> keyed = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      if (key.equals(j.tableKey(rows.get(i)))) {
+        keyed.add(Map.entry(j.sortKey(false, rows.get(i), i), rows.get(i)));
+      }
+    }
+    keyed.add(Map.entry(j.sortKey(true, request, 0), request));
+    keyed.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getKey(), b.getKey()));
+    JoinPlan.JoinSweep sweep = j.sweep();
+    for (Map.Entry<byte[], Object[]> e : keyed) {
+      if (e.getValue() == request) {
+        return sweep.pick(request);
+      }
+      sweep.acceptTableRow(e.getValue());
+    }
+    throw new AssertionError("the request was not in its own join run");
   }
 
   /** One output column, per request. */
