@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +25,11 @@ import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
@@ -37,20 +42,26 @@ import org.apache.parquet.io.SeekableInputStream;
  * bits. The sequence is therefore the same on every runner, whatever the order of delivery.
  * Files are listed when the pipeline is built and read through Beam's file systems.
  */
-final class ParquetTableSource extends PTransform<PBegin, PCollection<Row>> {
+final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   /** Rows per file the sequence can tell apart (2^40); files per table: 2^23. */
   static final int ROW_BITS = 40;
 
+  private static final TupleTag<Row> ROWS = new TupleTag<>() {};
+  private static final TupleTag<Row> REJECTED = new TupleTag<>() {};
+
   private final TableDef table;
   private final String glob;
+  private final ZoneOffset zone;
 
-  ParquetTableSource(TableDef table, String glob) {
+  ParquetTableSource(TableDef table, String glob, ZoneOffset zone) {
     this.table = table;
     this.glob = glob;
+    this.zone = zone;
   }
 
+  /** The table's rows under its name, and the rows rejected while reading under {@link TandemFeatures#REJECTED}. */
   @Override
-  public PCollection<Row> expand(PBegin begin) {
+  public PCollectionRowTuple expand(PBegin begin) {
     List<KV<Long, String>> files = new ArrayList<>();
     try {
       MatchResult match = FileSystems.match(glob);
@@ -66,30 +77,34 @@ final class ParquetTableSource extends PTransform<PBegin, PCollection<Row>> {
       throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
     }
     Schema schema = TandemSchemas.table(table);
-    return begin
+    PCollectionTuple read = begin
         .apply("List files", Create.of(files).withCoder(KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of())))
         .apply("Spread files", Reshuffle.viaRandomKey())
-        .apply("Read rows", ParDo.of(new ReadFile(table, schema)))
-        .setRowSchema(schema);
+        .apply("Read rows", ParDo.of(new ReadFile(table, schema, zone)).withOutputTags(ROWS, TupleTagList.of(REJECTED)));
+    return PCollectionRowTuple.of(table.name(), read.get(ROWS).setRowSchema(schema),
+        TandemFeatures.REJECTED, read.get(REJECTED).setRowSchema(TandemSchemas.REJECTED));
   }
 
   static final class ReadFile extends DoFn<KV<Long, String>, Row> {
     private final TableDef table;
     private final Schema schema;
+    private final ZoneOffset zone;
 
-    ReadFile(TableDef table, Schema schema) {
+    ReadFile(TableDef table, Schema schema, ZoneOffset zone) {
       this.table = table;
       this.schema = schema;
+      this.zone = zone;
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, String> file, OutputReceiver<Row> out) throws IOException {
+    public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
       ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
       TandemParquet.RecordToRow toRow = new TandemParquet.RecordToRow(table, schema, file.getValue());
       long sequence = file.getKey() << ROW_BITS;
       try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BeamInputFile(resource)).build()) {
         for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-          out.output(toRow.apply(r, sequence++));
+          Row row = toRow.apply(r, sequence++, zone);
+          out.get(row.getSchema().equals(TandemSchemas.REJECTED) ? REJECTED : ROWS).output(row);
         }
       }
     }

@@ -33,7 +33,10 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * The feature table of a spec as a Beam transform: named input tables in, one row per request
@@ -74,12 +77,23 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
   /** Shards of each shuffle: enough to spread work over all workers, few enough to keep bundles large. */
   public static final int DEFAULT_SHARDS = 64;
 
-  /** Metric namespace of the transform's counters (rows read, unreachable, rows out). */
+  /** Metric namespace of the transform's counters (rows read, rejected, unreachable, rows out). */
   public static final String METRICS = "tandem";
+
+  /** The name of the feature rows in {@link #withRejectedRows()}'s output. */
+  public static final String FEATURES = "features";
+
+  /**
+   * The name of rejected rows (schema {@link TandemSchemas#REJECTED}): in
+   * {@link #withRejectedRows()}'s output, and optionally in the input (rows a source rejected, as
+   * {@link TandemParquet#read} gives them), which are passed through.
+   */
+  public static final String REJECTED = "__rejected";
 
   private final SpecSource spec;
   private final int shards;
   private final transient Map<String, PCollection<Object[]>> converted = new HashMap<>();
+  private final transient List<PCollection<Row>> rejected = new ArrayList<>();
 
   private TandemFeatures(FeatureSpec spec, int shards) {
     this.spec = new SpecSource(spec);
@@ -98,8 +112,32 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     return new TandemFeatures(spec.get(), shards);
   }
 
+  /**
+   * The same transform returning both the feature rows ({@link #FEATURES}) and the rows it could
+   * not use ({@link #REJECTED}: a NULL time, a NULL request key, or a value a source could not
+   * parse), each with its reason. {@link #of} alone counts rejected rows in the
+   * {@code rows rejected: <table>} counter and leaves them out.
+   */
+  public PTransform<PCollectionRowTuple, PCollectionRowTuple> withRejectedRows() {
+    TandemFeatures features = this;
+    return new PTransform<>("TandemFeatures with rejected rows") {
+      @Override
+      public PCollectionRowTuple expand(PCollectionRowTuple input) {
+        PCollection<Row> rows = input.apply("Features", features);
+        PCollectionList<Row> rejected = PCollectionList.of(features.rejected);
+        if (input.has(REJECTED)) {
+          rejected = rejected.and(input.get(REJECTED));
+        }
+        return PCollectionRowTuple.of(FEATURES, rows, REJECTED,
+            rejected.apply("Rejected rows", Flatten.pCollections()).setRowSchema(TandemSchemas.REJECTED));
+      }
+    };
+  }
+
   @Override
   public PCollection<Row> expand(PCollectionRowTuple input) {
+    converted.clear();
+    rejected.clear();
     FeatureSpec s = spec.get();
     FeaturePlan plan = s.plan();
     TableDef request = plan.requestTable();
@@ -168,9 +206,12 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
             + String.join(", ", spec.get().tables().stream().map(TableDef::name).toList()) + "; given: "
             + String.join(", ", input.getAll().keySet()) + ")");
       }
-      return input.get(name)
-          .apply("Values of " + name, ParDo.of(new ToValues(table)))
-          .setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
+      TableDef request = spec.get().plan().requestTable();
+      PCollectionTuple values = input.get(name).apply("Values of " + name,
+          ParDo.of(new ToValues(table, table == request ? request.key() : null))
+              .withOutputTags(ToValues.VALUES, TupleTagList.of(ToValues.REJECTED)));
+      rejected.add(values.get(ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED));
+      return values.get(ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
     });
   }
 
@@ -217,20 +258,42 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
 
   // ------------------------------------------------------------------ DoFns
 
-  /** Beam rows to carried rows: the columns' core values, then the ingestion sequence. */
+  /**
+   * Beam rows to carried rows (the columns' core values, then the ingestion sequence), or to
+   * rejected rows: a row without a time cannot be placed in time, a request without a key cannot
+   * be told apart.
+   */
   static final class ToValues extends DoFn<Row, Object[]> {
-    private final TableDef table;
-    private final Counter read;
+    static final TupleTag<Object[]> VALUES = new TupleTag<>() {};
+    static final TupleTag<Row> REJECTED = new TupleTag<>() {};
 
-    ToValues(TableDef table) {
+    private final TableDef table;
+    private final int timeIndex;
+    private final int keyIndex;
+    private final Counter read;
+    private final Counter rejected;
+
+    ToValues(TableDef table, String requiredKey) {
       this.table = table;
+      this.timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
+      this.keyIndex = requiredKey == null ? -1 : table.indexOf(requiredKey);
       this.read = Metrics.counter(METRICS, "rows read: " + table.name());
+      this.rejected = Metrics.counter(METRICS, "rows rejected: " + table.name());
     }
 
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<Object[]> out) {
+    public void process(@Element Row row, MultiOutputReceiver out) {
       read.inc();
-      out.output(TandemSchemas.carried(row, table));
+      Object[] values = TandemSchemas.carried(row, table);
+      String reason = timeIndex >= 0 && values[timeIndex] == null ? "column '" + table.time() + "': NULL time"
+          : keyIndex >= 0 && values[keyIndex] == null ? "column '" + table.key() + "': NULL request key"
+          : null;
+      if (reason == null) {
+        out.get(VALUES).output(values);
+      } else {
+        rejected.inc();
+        out.get(REJECTED).output(TandemSchemas.rejected(table.name(), reason, TandemSchemas.describe(table.names(), values)));
+      }
     }
   }
 
@@ -238,11 +301,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
   static KV<Integer, KV<byte[], TaggedRow>> part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part) {
     FeaturePlan plan = spec.plan();
     TableDef request = plan.requestTable();
-    Object key = plan.requestKey(requestRow);
-    if (key == null) {
-      throw new IllegalArgumentException("table '" + request.name() + "', column '" + request.key()
-          + "': a request row has a NULL key; every request needs one");
-    }
+    Object key = plan.requestKey(requestRow); // never NULL: such requests were rejected
     int shard = shardOf(keyText(spec, request.typeOf(request.key()), key), shards);
     return KV.of(shard, KV.of(plan.requestSortKey(requestRow, part.tag()), part));
   }

@@ -4,6 +4,8 @@ import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.TableDef;
 import dev.tandem.spec.Type;
+import dev.tandem.spec.Values;
+import java.time.ZoneOffset;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,7 +25,9 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -45,25 +49,41 @@ import org.apache.parquet.schema.PrimitiveType;
 public final class TandemParquet {
   private TandemParquet() {}
 
-  /** Reads every table of the spec from {@code DIR/<table>/*.parquet}. */
+  /**
+   * Reads every table of the spec from {@code DIR/<table>/*.parquet}, plus the rows rejected while
+   * reading (a text value that does not parse as its column's type) as {@link TandemFeatures#REJECTED}.
+   */
   public static PTransform<PBegin, PCollectionRowTuple> read(FeatureSpec spec, String dataDir) {
     SpecSource source = new SpecSource(spec);
     return new PTransform<>() {
       @Override
       public PCollectionRowTuple expand(PBegin begin) {
         PCollectionRowTuple tuple = PCollectionRowTuple.empty(begin.getPipeline());
+        PCollectionList<Row> rejected = PCollectionList.empty(begin.getPipeline());
         for (TableDef t : source.get().tables()) {
           String glob = dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet";
-          tuple = tuple.and(t.name(), begin.apply("Read " + t.name(), new ParquetTableSource(t, glob)));
+          PCollectionRowTuple read = begin.apply("Read " + t.name(), new ParquetTableSource(t, glob, source.get().timezone()));
+          tuple = tuple.and(t.name(), read.get(t.name()));
+          rejected = rejected.and(read.get(TandemFeatures.REJECTED));
         }
-        return tuple;
+        return tuple.and(TandemFeatures.REJECTED,
+            rejected.apply("Rejected while reading", Flatten.pCollections()).setRowSchema(TandemSchemas.REJECTED));
       }
     };
   }
 
   /** Writes the feature table to {@code outDir/part-*.parquet}. */
   public static PTransform<PCollection<Row>, WriteFilesResult<Void>> write(FeatureSpec spec, String outDir) {
-    String avroJson = outputAvroSchema(spec).toString();
+    return writeRows(outputAvroSchema(spec).toString(), outDir);
+  }
+
+  /** Writes rejected rows ({@link TandemSchemas#REJECTED}) to {@code outDir/part-*.parquet}. */
+  public static PTransform<PCollection<Row>, WriteFilesResult<Void>> writeRejected(String outDir) {
+    return writeRows(SchemaBuilder.record("rejected").namespace("dev.tandem").fields()
+        .requiredString("table").requiredString("reason").requiredString("row").endRecord().toString(), outDir);
+  }
+
+  private static PTransform<PCollection<Row>, WriteFilesResult<Void>> writeRows(String avroJson, String outDir) {
     return new PTransform<>() {
       @Override
       public WriteFilesResult<Void> expand(PCollection<Row> rows) {
@@ -144,11 +164,21 @@ public final class TandemParquet {
     return p.getPrimitiveTypeName() + (a == null ? "" : " " + a);
   }
 
+  /** The column's Parquet type holds the spec type; text holds any type (parsed row by row, bad values rejected). */
   private static boolean matches(Type type, PrimitiveType p) {
+    return matchesExactly(type, p) || isString(p);
+  }
+
+  private static boolean isString(PrimitiveType p) {
+    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+    return p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY
+        && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
+  }
+
+  private static boolean matchesExactly(Type type, PrimitiveType p) {
     LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
     return switch (type) {
-      case STRING -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY
-          && (a == null || a instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation);
+      case STRING -> isString(p);
       case INT -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT32
           && (a == null || a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation);
       case BIGINT -> p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64
@@ -186,7 +216,12 @@ public final class TandemParquet {
       this.file = file;
     }
 
-    Row apply(GenericRecord record, long sequence) {
+    /**
+     * The row, or a rejected row when a text value does not parse as its column's type.
+     *
+     * @throws IllegalArgumentException when a column is missing from the file
+     */
+    Row apply(GenericRecord record, long sequence, ZoneOffset zone) {
       Object[] values = new Object[columns.size() + 1];
       for (int i = 0; i < columns.size(); i++) {
         TableDef.ColumnDef c = columns.get(i);
@@ -194,7 +229,17 @@ public final class TandemParquet {
         if (field == null) {
           throw new IllegalArgumentException("table '" + table + "', column '" + c.name() + "': missing in " + file);
         }
-        values[i] = value(c.type(), record.get(field.pos()), field.schema());
+        Object v = record.get(field.pos());
+        if (v instanceof CharSequence text && c.type() != Type.STRING) {
+          try {
+            values[i] = Values.parse(c.type(), text.toString().trim(), zone);
+          } catch (IllegalArgumentException e) {
+            return TandemSchemas.rejected(table, "column '" + c.name() + "': " + e.getMessage(),
+                file + " row " + (sequence & ((1L << ParquetTableSource.ROW_BITS) - 1)) + ": " + record);
+          }
+        } else {
+          values[i] = value(c.type(), v, field.schema());
+        }
       }
       values[columns.size()] = sequence;
       return TandemSchemas.row(schema, values);

@@ -21,7 +21,25 @@ public final class TandemSchemas {
    */
   public static final String SEQUENCE_FIELD = "__sequence";
 
+  /** Rows that could not be used: the table, the reason, and the row's values as text. */
+  public static final Schema REJECTED = Schema.builder()
+      .addStringField("table").addStringField("reason").addStringField("row").build();
+
   private TandemSchemas() {}
+
+  /** A rejected row. */
+  static Row rejected(String table, String reason, String rowText) {
+    return Row.withSchema(REJECTED).addValues(table, reason, rowText).build();
+  }
+
+  /** The values of a row as text, for a rejected-rows output: {@code name=value, ...}, NULL as NULL. */
+  static String describe(List<String> names, Object[] values) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < names.size() && i < values.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(names.get(i)).append('=').append(values[i] == null ? "NULL" : values[i]);
+    }
+    return sb.toString();
+  }
 
   /** The schema of an input table's rows: the spec's columns, then {@link #SEQUENCE_FIELD}. */
   public static Schema table(TableDef table) {

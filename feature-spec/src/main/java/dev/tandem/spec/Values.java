@@ -47,6 +47,20 @@ public final class Values {
     };
   }
 
+  /**
+   * Parses text as a value of {@code type} (numbers, {@code true}/{@code false}, timestamps as
+   * {@code yyyy-MM-dd HH:mm:ss} or {@code yyyy-MM-dd} in {@code zone}).
+   *
+   * @throws IllegalArgumentException naming the text and the type when it does not parse
+   */
+  public static Object parse(Type type, String text, ZoneOffset zone) {
+    Object v = Casts.convert(text, Type.STRING, type, zone);
+    if (v == null) {
+      throw new IllegalArgumentException("'" + text + "' is not a " + type.specName());
+    }
+    return v;
+  }
+
   /** Canonical text, or the literal {@code NULL} for NULL. */
   public static String textOrNull(Type type, Object value, ZoneOffset zone) {
     return value == null ? "NULL" : text(type, value, zone);

@@ -3,25 +3,49 @@ package dev.tandem.pipelines;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
-/** Turns {@code --runner NAME} and pass-through Beam options into {@link PipelineOptions}. */
+/**
+ * Turns {@code --runner NAME} and pass-through Beam options into {@link PipelineOptions}. Only
+ * options differ between runners: the transforms are the same.
+ *
+ * <ul>
+ *   <li>{@code direct}: Beam's Direct runner, for small data.
+ *   <li>{@code spark}: Spark, embedded in this JVM ({@code --sparkMaster=local[*]} by default; pass
+ *       {@code --sparkMaster=local[2]} or, under spark-submit, the cluster's master).
+ *   <li>{@code dataflow}: Google Cloud Dataflow; pass {@code --project}, {@code --region},
+ *       {@code --gcpTempLocation} and the rest as usual.
+ * </ul>
+ */
 final class Runners {
+  static final List<String> NAMES = List.of("direct", "spark", "dataflow");
+
   private Runners() {}
 
   /** The options, or null (with a message) when the runner or an option is not known. */
   static PipelineOptions options(String runner, List<String> beamOptions, PrintWriter err) {
     List<String> args = new ArrayList<>(beamOptions);
-    switch (runner.toLowerCase(java.util.Locale.ROOT)) {
+    switch (runner.toLowerCase(Locale.ROOT)) {
       case "direct" -> {
         args.add("--runner=DirectRunner");
         // The Direct runner's checks copy every element several times: off by default here, on in tests.
         addDefault(args, "--enforceImmutability", "false");
         addDefault(args, "--enforceEncodability", "false");
+        addDefault(args, "--blockOnRun", "false"); // so progress can be printed while it runs
       }
+      case "spark" -> {
+        args.add("--runner=SparkRunner");
+        addDefault(args, "--sparkMaster", "local[*]");
+        // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
+        setIfAbsent("spark.ui.enabled", "false");
+        setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+        setIfAbsent("spark.driver.host", "127.0.0.1");
+      }
+      case "dataflow" -> args.add("--runner=DataflowRunner");
       default -> {
-        err.println("unknown runner '" + runner + "' (available: direct)");
+        err.println("unknown runner '" + runner + "' (available: " + String.join(", ", NAMES) + ")");
         return null;
       }
     }
@@ -36,6 +60,12 @@ final class Runners {
   private static void addDefault(List<String> args, String name, String value) {
     if (args.stream().noneMatch(a -> a.startsWith(name + "=") || a.equals(name))) {
       args.add(name + "=" + value);
+    }
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
     }
   }
 }

@@ -104,13 +104,14 @@ public final class TandemCli implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
     Path spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one sub-folder of Parquet files per table")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
+    String data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder for the feature table (Parquet)")
-    Path out;
+    String out;
 
-    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default)")
+    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), spark or dataflow")
     String runner;
 
     @Option(names = "--overwrite", description = "replace the feature table already in --out")

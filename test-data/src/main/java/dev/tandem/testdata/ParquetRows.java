@@ -12,11 +12,12 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
-/** Reads Parquet files back for assertions, independently of the pipeline's reader. */
-final class ParquetRows {
+/** Reads Parquet files back for tests and checks, independently of the pipelines' reader. */
+public final class ParquetRows {
   private ParquetRows() {}
 
-  static List<GenericRecord> readFolder(Path dir) throws IOException {
+  /** Every row of every {@code *.parquet} file of a folder, files in name order. */
+  public static List<GenericRecord> readFolder(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.parquet")) {
       ds.forEach(files::add);
