@@ -16,6 +16,8 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -89,11 +91,16 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     private final TableDef table;
     private final Schema schema;
     private final ZoneOffset zone;
+    // Rows that reach the transform are counted there; those rejected here never do.
+    private final Counter read;
+    private final Counter rejected;
 
     ReadFile(TableDef table, Schema schema, ZoneOffset zone) {
       this.table = table;
       this.schema = schema;
       this.zone = zone;
+      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
+      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
     }
 
     @ProcessElement
@@ -104,7 +111,13 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
       try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BeamInputFile(resource)).build()) {
         for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
           Row row = toRow.apply(r, sequence++, zone);
-          out.get(row.getSchema().equals(TandemSchemas.REJECTED) ? REJECTED : ROWS).output(row);
+          if (row.getSchema().equals(TandemSchemas.REJECTED)) {
+            read.inc();
+            rejected.inc();
+            out.get(REJECTED).output(row);
+          } else {
+            out.get(ROWS).output(row);
+          }
         }
       }
     }
