@@ -90,18 +90,31 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
    */
   public static final String REJECTED = "__rejected";
 
+  /** With {@link #withRequestTime()}: the last output field, the request's time. */
+  public static final String REQUEST_TIME = "__request_time";
+
   private final SpecSource spec;
   private final int shards;
+  private final boolean requestTime;
   private final transient Map<String, PCollection<Object[]>> converted = new HashMap<>();
   private final transient List<PCollection<Row>> rejected = new ArrayList<>();
 
-  private TandemFeatures(FeatureSpec spec, int shards) {
+  private TandemFeatures(FeatureSpec spec, int shards, boolean requestTime) {
     this.spec = new SpecSource(spec);
     this.shards = shards;
+    this.requestTime = requestTime;
   }
 
   public static TandemFeatures of(FeatureSpec spec) {
-    return new TandemFeatures(spec, DEFAULT_SHARDS);
+    return new TandemFeatures(spec, DEFAULT_SHARDS, false);
+  }
+
+  /**
+   * The same transform with one more output field, {@link #REQUEST_TIME}: the time of the
+   * request each row belongs to (to split training data by time, for instance).
+   */
+  public TandemFeatures withRequestTime() {
+    return new TandemFeatures(spec.get(), shards, true);
   }
 
   /** The same transform shuffling on {@code shards} shards of each key (default {@value #DEFAULT_SHARDS}). */
@@ -109,7 +122,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be at least 1, got " + shards);
     }
-    return new TandemFeatures(spec.get(), shards);
+    return new TandemFeatures(spec.get(), shards, requestTime);
   }
 
   /**
@@ -190,7 +203,9 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
           .setCoder(slotCoder));
     }
 
-    Schema outputSchema = TandemSchemas.output(s);
+    Schema outputSchema = requestTime
+        ? Schema.builder().addFields(TandemSchemas.output(s).getFields()).addNullableField(REQUEST_TIME, Schema.FieldType.DATETIME).build()
+        : TandemSchemas.output(s);
     return PCollectionList.of(parts)
         .apply("Assemble/Flatten", Flatten.pCollections())
         .apply("Assemble/Shuffle", GroupByKey.create())
@@ -536,7 +551,13 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
 
     void emit(FeaturePlan plan, Schema schema, DoFn.OutputReceiver<Row> out, Counter rowsOut) {
       if (!emitted) {
-        out.output(TandemSchemas.row(schema, plan.evaluate(request, terms, joined)));
+        Object[] values = plan.evaluate(request, terms, joined);
+        if (schema.getFieldCount() > values.length) { // withRequestTime
+          TableDef t = plan.requestTable();
+          values = Arrays.copyOf(values, values.length + 1);
+          values[values.length - 1] = request[t.indexOf(t.time())];
+        }
+        out.output(TandemSchemas.row(schema, values));
         rowsOut.inc();
         emitted = true;
       }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
@@ -32,7 +33,9 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -75,6 +78,57 @@ public final class TandemParquet {
   /** Writes the feature table to {@code outDir/part-*.parquet}. */
   public static PTransform<PCollection<Row>, WriteFilesResult<Void>> write(FeatureSpec spec, String outDir) {
     return writeRows(outputAvroSchema(spec).toString(), outDir);
+  }
+
+  /** Writes training rows ({@link TandemTrainingSet#schema}) to {@code outDir/part-*.parquet}. */
+  public static PTransform<PCollection<Row>, WriteFilesResult<Void>> writeTrainingSet(FeatureSpec spec, String outDir) {
+    Schema features = outputAvroSchema(spec);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field f : features.getFields()) {
+      fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+    }
+    fields.add(new Schema.Field(TandemTrainingSet.MODEL_IDS, Schema.createArray(Schema.create(Schema.Type.LONG))));
+    return writeRows(Schema.createRecord("training_row", null, "dev.tandem", false, fields).toString(), outDir);
+  }
+
+  /**
+   * The earliest and latest request times, from the Parquet footers' statistics of the request
+   * table's time column (no data is read).
+   *
+   * @throws IOException when a file has no statistics for that column
+   */
+  public static Instant[] requestTimeRange(FeatureSpec spec, Path dataDir) throws IOException {
+    TableDef t = spec.plan().requestTable();
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir.resolve(t.name()), "*.parquet")) {
+      for (Path file : files) {
+        try (ParquetFileReader reader = ParquetFileReader.open(
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+          MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+          int column = schema.getFieldIndex(t.time());
+          LogicalTypeAnnotation a = schema.getType(column).getLogicalTypeAnnotation();
+          long perMilli = a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+              && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS ? 1000 : 1;
+          for (BlockMetaData block : reader.getFooter().getBlocks()) {
+            Statistics<?> stats = block.getColumns().get(column).getStatistics();
+            if (block.getRowCount() == 0) {
+              continue;
+            }
+            if (stats == null || !stats.hasNonNullValue()) {
+              throw new IOException("table '" + t.name() + "', column '" + t.time() + "': no min/max statistics in " + file
+                  + "; give the split times explicitly");
+            }
+            min = Math.min(min, Math.floorDiv((Long) stats.genericGetMin(), perMilli));
+            max = Math.max(max, Math.floorDiv((Long) stats.genericGetMax(), perMilli));
+          }
+        }
+      }
+    }
+    if (min > max) {
+      throw new IOException("table '" + t.name() + "' has no rows with a time");
+    }
+    return new Instant[] {Instant.ofEpochMilli(min), Instant.ofEpochMilli(max)};
   }
 
   /** Writes rejected rows ({@link TandemSchemas#REJECTED}) to {@code outDir/part-*.parquet}. */

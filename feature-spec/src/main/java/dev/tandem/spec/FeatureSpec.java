@@ -122,4 +122,12 @@ public final class FeatureSpec {
   public FeaturePlan plan() {
     return plan;
   }
+
+  /** The model-input encoder of the {@code model} section. */
+  public ModelEncoder modelEncoder() {
+    if (model == null) {
+      throw new IllegalStateException(file + " has no model section");
+    }
+    return new ModelEncoder(this);
+  }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
-    subcommands = {TandemCli.Validate.class, TandemCli.Features.class, TandemCli.Generate.class})
+    subcommands = {TandemCli.Validate.class, TandemCli.Features.class, TandemCli.TrainingSet.class, TandemCli.Generate.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
@@ -127,8 +127,88 @@ public final class TandemCli implements Callable<Integer> {
       if (s == null) {
         return BAD_INPUT;
       }
-      return new FeaturesJob(s, data, out, runner, overwrite, beamOptions,
+      return new OfflineJob(s, OfflineJob.Kind.FEATURES, data, out, runner, overwrite, beamOptions,
           commandSpec.commandLine().getOut(), err).run();
+    }
+  }
+
+  @Command(name = "training-set", description = "Builds a training set: features, label and model ids, split by request time "
+      + "into OUT/train, OUT/validation, OUT/test, with OUT/metadata.json.")
+  static final class TrainingSet implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file (with label and model sections)")
+    Path spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one sub-folder of Parquet files per table")
+    String data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    String out;
+
+    @Option(names = "--validation-from", paramLabel = "TIME",
+        description = "first request time of the validation split (yyyy-MM-dd[ HH:mm:ss] in the spec's timezone, or an ISO "
+            + "instant); default: 80% into the requests' time span")
+    String validationFrom;
+
+    @Option(names = "--test-from", paramLabel = "TIME", description = "first request time of the test split; default: 90% into the span")
+    String testFrom;
+
+    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), spark or dataflow")
+    String runner;
+
+    @Option(names = "--overwrite", description = "replace what Tandem wrote in --out before")
+    boolean overwrite;
+
+    @CommandLine.Unmatched
+    List<String> beamOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = commandSpec.commandLine().getErr();
+      FeatureSpec s = loadSpec(spec, err);
+      if (s == null) {
+        return BAD_INPUT;
+      }
+      if (s.model() == null || s.label() == null) {
+        err.println(spec + ":1:1: a training set needs a 'label' and a 'model' section");
+        return BAD_INPUT;
+      }
+      java.time.Instant validation;
+      java.time.Instant test;
+      try {
+        java.time.Instant[] range = validationFrom == null || testFrom == null
+            ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Path.of(data)) : null;
+        validation = validationFrom != null ? instant(validationFrom, s) : fraction(range, 0.8);
+        test = testFrom != null ? instant(testFrom, s) : fraction(range, 0.9);
+      } catch (IllegalArgumentException | IOException e) {
+        err.println("bad split time: " + e.getMessage());
+        return BAD_INPUT;
+      }
+      if (!validation.isBefore(test)) {
+        err.println("--validation-from (" + validation + ") must be before --test-from (" + test + ")");
+        return BAD_INPUT;
+      }
+      commandSpec.commandLine().getOut().println("splits: train before " + validation + ", validation before " + test
+          + ", test from then on");
+      return new OfflineJob(s, new OfflineJob.Kind(true, validation, test), data, out, runner, overwrite, beamOptions,
+          commandSpec.commandLine().getOut(), err).run();
+    }
+
+    private static java.time.Instant fraction(java.time.Instant[] range, double f) {
+      long min = range[0].toEpochMilli();
+      long max = range[1].toEpochMilli();
+      return java.time.Instant.ofEpochMilli(min + (long) ((max - min) * f));
+    }
+
+    private static java.time.Instant instant(String text, FeatureSpec s) {
+      try {
+        return java.time.Instant.parse(text);
+      } catch (java.time.format.DateTimeParseException e) {
+        Object t = dev.tandem.spec.Values.parse(dev.tandem.spec.Type.TIMESTAMP, text, s.timezone());
+        return (java.time.Instant) t;
+      }
     }
   }
 

@@ -37,6 +37,6 @@ class DataflowTranslationTest {
     assertThat(json, containsString("Window flattenRequest_clean+bo_action by pair_id"));
     assertThat(json, containsString("Last join product"));
     assertThat(json, containsString("Assemble"));
-    assertThat(Files.exists(out.resolve(FeaturesJob.SUCCESS)), is(false));
+    assertThat(Files.exists(out.resolve(OfflineJob.SUCCESS)), is(false));
   }
 }

@@ -2,41 +2,54 @@ package dev.tandem.pipelines;
 
 import dev.tandem.beam.TandemFeatures;
 import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemTrainingSet;
 import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.TableDef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import dev.tandem.spec.TableDef;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.runners.dataflow.util.DataflowTemplateJob;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
- * Runs {@code tandem features}: checks the data against the spec, runs the pipeline into a
- * staging folder inside {@code --out}, and only on success moves the Parquet parts into place
- * and writes {@code _SUCCESS}. A failed run leaves no output that looks complete.
+ * Runs {@code tandem features} and {@code tandem training-set}: checks the data against the
+ * spec, runs the pipeline with progress into a staging folder inside {@code --out}, and only on
+ * success moves the results into place and writes {@code _SUCCESS}. A failed run leaves no output
+ * that looks complete. A remote {@code --out} (gs://...) is written in place.
  */
-final class FeaturesJob {
+final class OfflineJob {
   static final String SUCCESS = "_SUCCESS";
   static final String REJECTED = "_rejected";
+  static final String METADATA = "metadata.json";
   private static final String STAGING = ".tandem-staging";
+  private static final Set<String> OURS = Set.of(SUCCESS, REJECTED, METADATA, TandemTrainingSet.TRAIN,
+      TandemTrainingSet.VALIDATION, TandemTrainingSet.TEST);
+
+  /** What the job builds: the feature table, or a training set split at two instants. */
+  record Kind(boolean trainingSet, Instant validationFrom, Instant testFrom) {
+    static final Kind FEATURES = new Kind(false, null, null);
+  }
 
   private final FeatureSpec spec;
+  private final Kind kind;
   private final String data;
   private final String out;
   private final String runner;
@@ -45,9 +58,10 @@ final class FeaturesJob {
   private final PrintWriter stdout;
   private final PrintWriter stderr;
 
-  FeaturesJob(FeatureSpec spec, String data, String out, String runner, boolean overwrite, List<String> beamOptions,
-      PrintWriter stdout, PrintWriter stderr) {
+  OfflineJob(FeatureSpec spec, Kind kind, String data, String out, String runner, boolean overwrite,
+      List<String> beamOptions, PrintWriter stdout, PrintWriter stderr) {
     this.spec = spec;
+    this.kind = kind;
     this.data = data;
     this.out = out;
     this.runner = runner;
@@ -70,7 +84,6 @@ final class FeaturesJob {
     if (options == null) {
       return TandemCli.BAD_INPUT;
     }
-    // A local output is staged and published when complete; a remote one (gs://...) is written in place.
     boolean localOut = !out.contains("://");
     Path outPath = localOut ? Path.of(out) : null;
     if (localOut && !prepareOutput(outPath)) {
@@ -84,22 +97,39 @@ final class FeaturesJob {
     long start = System.nanoTime();
     try {
       Pipeline p = Pipeline.create(options);
-      PCollectionRowTuple result = p
-          .apply("Read tables", TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data))
-          .apply("Features " + spec.name(), TandemFeatures.of(spec).withRejectedRows());
-      result.get(TandemFeatures.FEATURES).apply("Write features", TandemParquet.write(spec, target));
+      PCollectionRowTuple tables = p.apply("Read tables",
+          TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data));
+      PCollectionRowTuple result;
+      if (kind.trainingSet()) {
+        result = tables.apply("Training set " + spec.name(), TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()));
+        for (String split : TandemTrainingSet.SPLITS) {
+          result.get(split).apply("Write " + split, TandemParquet.writeTrainingSet(spec, target + "/" + split));
+        }
+      } else {
+        result = tables.apply("Features " + spec.name(), TandemFeatures.of(spec).withRejectedRows());
+        result.get(TandemFeatures.FEATURES).apply("Write features", TandemParquet.write(spec, target));
+      }
       result.get(TandemFeatures.REJECTED).apply("Write rejected rows", TandemParquet.writeRejected(target + "/" + REJECTED));
       PipelineResult run = p.run();
       if (run instanceof DataflowTemplateJob) {
-        stdout.println("Dataflow job template written to "
-            + options.as(DataflowPipelineOptions.class).getTemplateLocation());
+        stdout.println("Dataflow job template written to " + options.as(DataflowPipelineOptions.class).getTemplateLocation());
         return TandemCli.OK;
       }
       Map<String, Long> counters = JobProgress.follow(run, TandemFeatures.METRICS, stdout, start, 10);
-      long rows = localOut ? publish(staging, outPath) : counters.getOrDefault("rows out", 0L);
       double seconds = (System.nanoTime() - start) / 1e9;
-      stdout.printf(Locale.ROOT, "features: %d rows x %d columns -> %s (%.1f s, %s runner)%n",
-          rows, spec.features().size(), out, seconds, runner);
+      if (kind.trainingSet()) {
+        String metadata = TrainingSetMetadata.json(spec, kind, counters);
+        if (localOut) {
+          Files.writeString(staging.resolve(METADATA), metadata);
+          publish(staging, outPath, counters.getOrDefault("rows out", 0L));
+        }
+        stdout.printf(Locale.ROOT, "training set: %s -> %s (%.1f s, %s runner)%n",
+            TrainingSetMetadata.splitLine(counters), out, seconds, runner);
+      } else {
+        long rows = localOut ? publish(staging, outPath, -1) : counters.getOrDefault("rows out", 0L);
+        stdout.printf(Locale.ROOT, "features: %d rows x %d columns -> %s (%.1f s, %s runner)%n",
+            rows, spec.features().size(), out, seconds, runner);
+      }
       summary(counters);
       return TandemCli.OK;
     } catch (RuntimeException e) {
@@ -127,11 +157,11 @@ final class FeaturesJob {
         counters.entrySet().stream().filter(e -> e.getKey().startsWith("rows rejected")).mapToLong(Map.Entry::getValue).sum());
   }
 
-  /** Refuses to mix with an earlier table unless --overwrite, in which case it is removed first. */
-  private boolean prepareOutput(Path out) throws IOException {
-    Files.createDirectories(out);
+  /** Refuses to mix with an earlier output unless --overwrite, in which case Tandem's files are removed first. */
+  private boolean prepareOutput(Path dir) throws IOException {
+    Files.createDirectories(dir);
     List<Path> existing = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(out)) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         if (!p.getFileName().toString().equals(STAGING)) {
           existing.add(p);
@@ -142,42 +172,50 @@ final class FeaturesJob {
       return true;
     }
     if (!overwrite) {
-      stderr.println("output folder " + out + " is not empty; pass --overwrite to replace its feature table");
+      stderr.println("output folder " + dir + " is not empty; pass --overwrite to replace its contents");
       return false;
     }
     for (Path p : existing) {
       String name = p.getFileName().toString();
-      if (name.equals(SUCCESS) || name.equals(REJECTED) || (name.startsWith("part-") && name.endsWith(".parquet"))) {
-        deleteRecursively(p);
-      } else {
-        stderr.println("output folder " + out + " holds " + name + ", which Tandem did not write; not overwriting");
+      if (!OURS.contains(name) && !(name.startsWith("part-") && name.endsWith(".parquet"))) {
+        stderr.println("output folder " + dir + " holds " + name + ", which Tandem did not write; not overwriting");
         return false;
       }
+    }
+    for (Path p : existing) {
+      deleteRecursively(p);
     }
     return true;
   }
 
-  /** Moves the staged parts (and rejected rows) into the output folder, then writes _SUCCESS; returns the row count. */
-  private long publish(Path staging, Path out) throws IOException {
+  /**
+   * Moves everything staged into the output folder, then writes _SUCCESS; returns the number of
+   * feature rows in the parts at the top ({@code known} when it is already known, or -1).
+   */
+  private long publish(Path staging, Path dir, long known) throws IOException {
     long rows = 0;
-    List<Path> parts = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging, "part-*.parquet")) {
-      ds.forEach(parts::add);
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging)) {
+      ds.forEach(entries::add);
     }
-    for (Path part : parts) {
-      try (ParquetFileReader r = ParquetFileReader.open(
-          HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(part.toUri()), new Configuration()))) {
-        rows += r.getRecordCount();
+    for (Path entry : entries) {
+      String name = entry.getFileName().toString();
+      if (name.startsWith(".")) {
+        continue; // Beam's temporary folders
       }
-      Files.move(part, out.resolve(part.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-    }
-    if (Files.isDirectory(staging.resolve(REJECTED))) {
-      Files.move(staging.resolve(REJECTED), out.resolve(REJECTED), StandardCopyOption.ATOMIC_MOVE);
+      if (known < 0 && name.startsWith("part-") && name.endsWith(".parquet")) {
+        try (ParquetFileReader r = ParquetFileReader.open(
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(entry.toUri()), new Configuration()))) {
+          rows += r.getRecordCount();
+        }
+      }
+      Files.move(entry, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
     deleteRecursively(staging);
-    Files.writeString(out.resolve(SUCCESS), "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
-        + "\nrows=" + rows + "\ncolumns=" + spec.features().size() + "\n");
-    return rows;
+    long total = known < 0 ? rows : known;
+    Files.writeString(dir.resolve(SUCCESS), "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
+        + "\nrows=" + total + "\ncolumns=" + spec.features().size() + "\n");
+    return total;
   }
 
   private static Throwable rootCause(Throwable t) {
