@@ -235,6 +235,10 @@ public final class TandemCli implements Callable<Integer> {
         description = "share of positive labels (default ${DEFAULT-VALUE}, near the real sample's)")
     double positiveRate;
 
+    @Option(names = "--hot-key-rows", defaultValue = "0", paramLabel = "N",
+        description = "add N behaviour rows to the first request's pair: one very hot key (default none)")
+    long hotKeyRows;
+
     @Option(names = "--noise", defaultValue = "0", paramLabel = "X",
         description = "0 = labels follow the planted signal, 1 = labels ignore it (default ${DEFAULT-VALUE})")
     double noise;
@@ -265,7 +269,7 @@ public final class TandemCli implements Callable<Integer> {
           }
         }
       }
-      JdGenerator.Summary s = new JdGenerator(options).generate(folder);
+      JdGenerator.Summary s = new JdGenerator(options).withHotKey(hotKeyRows).generate(folder);
       out.printf(java.util.Locale.ROOT, "generated %d requests (%s, seed %d) in %.1f s: %.0f requests/s, %.0f rows/s%n",
           s.requests(), mode, seed, s.seconds(), s.requests() / s.seconds(),
           s.rows().values().stream().mapToLong(Long::longValue).sum() / s.seconds());

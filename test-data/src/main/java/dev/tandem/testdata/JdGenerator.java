@@ -128,6 +128,19 @@ public final class JdGenerator {
   private final int cartFeature;
   private final int modelIdsFeature;
   private double bias;
+  private long hotKeyRows;
+  private String firstPair;
+  private SkuAttributes firstSku;
+
+  /**
+   * Also writes {@code rows} behaviour rows for the first request's pair, spread over the time
+   * span (as {@code bo_action/hot-*.parquet}): one key far hotter than any other, to check that
+   * memory does not grow with a key's size.
+   */
+  public JdGenerator withHotKey(long rows) {
+    this.hotKeyRows = rows;
+    return this;
+  }
 
   public JdGenerator(Options options) {
     this.options = options;
@@ -176,6 +189,15 @@ public final class JdGenerator {
       positives = sink.positives;
       for (long sku = 0; sku < skuCatalog; sku++) {
         sku(sku, writers.get("bo_product"), writers.get("bo_comment"));
+      }
+      if (hotKeyRows > 0) {
+        RollingWriter hot = new RollingWriter(spec.table("bo_action"), out.resolve("bo_action"), ROWS_PER_FILE, "hot");
+        writers.put("bo_action (hot key)", hot);
+        SplittableRandom r = Draw.stream(options.seed(), PAIR, -1);
+        for (long i = 0; i < hotKeyRows; i++) {
+          long t = START + (long) (r.nextDouble() * (END - START)) / 1000 * 1000;
+          hot.write(actionRow(firstPair, t, r, TYPES_AFTER, 1, firstSku));
+        }
       }
     } finally {
       for (RollingWriter w : writers.values()) {
@@ -315,6 +337,10 @@ public final class JdGenerator {
     SplittableRandom r = Draw.stream(options.seed(), PAIR, user * 8 + pairIndex);
     SkuAttributes sku = skuAttributes(skuRank);
     String pairId = userId + "_" + sku.id;
+    if (firstPair == null) {
+      firstPair = pairId;
+      firstSku = sku;
+    }
     double cartPropensity = r.nextDouble() < 0.1 ? 6 : 0.45;
     List<Object[]> rows = new ArrayList<>(); // bo_action rows: ingestionTime, pair_id, time, model_id, type, cate, br
     List<Long> silenceUntil = new ArrayList<>(requestTimes.subList(1, requestTimes.size()));

@@ -10,14 +10,20 @@ final class RollingWriter implements AutoCloseable {
   private final TableDef table;
   private final Path folder;
   private final long rowsPerFile;
+  private final String prefix;
   private ParquetTableWriter current;
   private int files;
   private long rows;
 
   RollingWriter(TableDef table, Path folder, long rowsPerFile) {
+    this(table, folder, rowsPerFile, "part");
+  }
+
+  RollingWriter(TableDef table, Path folder, long rowsPerFile, String prefix) {
     this.table = table;
     this.folder = folder;
     this.rowsPerFile = rowsPerFile;
+    this.prefix = prefix;
   }
 
   void write(Object... values) throws IOException {
@@ -25,7 +31,7 @@ final class RollingWriter implements AutoCloseable {
       if (current != null) {
         current.close();
       }
-      current = ParquetTableWriter.open(table, folder.resolve(String.format("part-%05d.parquet", files++)));
+      current = ParquetTableWriter.open(table, folder.resolve(String.format("%s-%05d.parquet", prefix, files++)));
     }
     current.write(values);
     rows++;
@@ -38,7 +44,7 @@ final class RollingWriter implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (current == null) {
-      current = ParquetTableWriter.open(table, folder.resolve("part-00000.parquet")); // an empty table still has a file
+      current = ParquetTableWriter.open(table, folder.resolve(prefix + "-00000.parquet")); // an empty table still has a file
     }
     current.close();
   }
