@@ -7,7 +7,8 @@
 -- Tandem's rules reproduced here (README "Tie rule", "Last joins", functions):
 --  * Times are compared in epoch milliseconds (Tandem converts every Instant with toEpochMilli).
 --  * Ingestion sequence = position of the row in its table's files (files in name order, then
---    row index within the file): (filename, file_row_number).
+--    row index within the file): (file_index, file_row_number); DuckDB numbers files in
+--    sorted name order.
 --  * Total order of a partition: time, then (union windows) the request after union rows at
 --    equal time, then ingestion sequence. A request's window holds only rows at or before it.
 --  * ROWS n: current row + n before. Range D: rows with time in [t - D, t]. MAXSIZE m: the m
@@ -17,44 +18,46 @@
 --  * NULL keys match nothing; a NULL time cannot be placed: such a request's window is itself
 --    (its projection), such an event row is in no window.
 --
--- Every window is evaluated the same way: the rows of a window source get a global index g
--- ordered by (key, time, sequence), so that one key's rows form one run of consecutive g.
--- Each request finds `hi`, the g of the newest row at or before it, and the first g of its
--- key; its window is then the g-interval [max(first, hi - (m - 1)), hi] filtered by time.
--- The interval is expanded with generate_series and equi-joined on g (no range join, no
--- quadratic blow-up on hot keys), and the members are aggregated per (request, value).
+-- Every window is evaluated the same way: one window pass over the partition's rows (union
+-- rows and requests together for union windows) numbers each key's rows 1, 2, ... in the
+-- total order (urn) and gives each request the urn of the newest row at or before it (hi).
+-- A request's window with MAXSIZE m is then the urns [max(1, hi - (m - 1)), hi] of its key,
+-- filtered by time: the interval is expanded with generate_series and equi-joined on
+-- (key, urn) (no range join, no quadratic blow-up on hot keys), and the members are
+-- aggregated per (request, value). topn_frequency ranks values with row_number() and picks
+-- the first three slots.
 WITH
 req AS MATERIALIZED (
-  SELECT row_number() OVER (ORDER BY filename, file_row_number) AS rid,
+  -- rid: the ingestion sequence (file in name order, row in file); file_index follows the
+  -- sorted file names.
+  SELECT CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS rid,
          reqId,
          CAST(eventTime AS TIMESTAMP) AS eventTime,
          pair_id, user_id, sku_id,
          epoch_ms(CAST(eventTime AS TIMESTAMP)) AS t
-  FROM read_parquet('{{DATA}}/flattenRequest_clean/*.parquet', filename = true, file_row_number = true)
+  FROM read_parquet('{{DATA}}/flattenRequest_clean/*.parquet', file_row_number = true)
 ),
 
 ------------------------------------------------------------------------------------------
 -- Request windows by user_id: user_rows_10 (ROWS 10) and user_14d (14d MAXSIZE 200).
 ------------------------------------------------------------------------------------------
-u_ord AS MATERIALIZED (
-  SELECT rid, user_id, pair_id, t,
-         row_number() OVER (ORDER BY user_id NULLS LAST, t NULLS LAST, rid) AS g
-  FROM req
-),
 u_pos AS MATERIALIZED (
-  SELECT rid, pair_id, t, g,
-         CASE WHEN user_id IS NULL OR t IS NULL THEN g
-              ELSE min(g) OVER (PARTITION BY user_id) END AS first_g
-  FROM u_ord
+  SELECT rid, user_id, pair_id, t,
+         row_number() OVER (PARTITION BY user_id ORDER BY t, rid) AS urn
+  FROM req
+  WHERE user_id IS NOT NULL AND t IS NOT NULL
 ),
 u_mem AS (
   SELECT s.rid, s.cur_pair, m.pair_id,
-         m.g >= s.g - 10 AS in10,
-         (m.g = s.g OR m.t >= s.t - 1209600000) AS in14            -- 14 d
-  FROM (SELECT rid, g, t, pair_id AS cur_pair,
-               unnest(generate_series(greatest(first_g, g - 199), g)) AS mg   -- MAXSIZE 200
+         m.urn >= s.urn - 10 AS in10,                                -- ROWS 10
+         m.t >= s.t - 1209600000 AS in14                             -- 14 d
+  FROM (SELECT rid, user_id, urn, t, pair_id AS cur_pair,
+               unnest(generate_series(greatest(1, urn - 199), urn)) AS mu   -- MAXSIZE 200
         FROM u_pos) s
-  JOIN u_pos m ON m.g = s.mg
+  JOIN u_pos m ON m.user_id = s.user_id AND m.urn = s.mu
+  UNION ALL
+  -- NULL key or NULL time: the window is the request alone
+  SELECT rid, pair_id, pair_id, true, true FROM req WHERE user_id IS NULL OR t IS NULL
 ),
 u_cnt AS (
   SELECT rid, pair_id, any_value(cur_pair) AS cur_pair,
@@ -82,72 +85,81 @@ u_feat AS (
 -- Union windows over bo_comment by sku_id: comment_64d (64d MAXSIZE 100), comment_rows_10.
 -- The request's projection: comment_num 0, has_bad_comment '', bad_comment_rate 0.0.
 ------------------------------------------------------------------------------------------
-c_rows AS MATERIALIZED (
-  SELECT row_number() OVER (ORDER BY sku_id, epoch_ms(CAST(ingestionTime AS TIMESTAMP)), filename, file_row_number) AS g,
-         sku_id AS k,
-         epoch_ms(CAST(ingestionTime AS TIMESTAMP)) AS t,
-         comment_num, has_bad_comment, bad_comment_rate
-  FROM read_parquet('{{DATA}}/bo_comment/*.parquet', filename = true, file_row_number = true)
-  WHERE sku_id IS NOT NULL AND ingestionTime IS NOT NULL
+c_all AS MATERIALIZED (
+  -- n: for a comment row its urn; for a request, hi (0: no comment row at or before it).
+  -- At equal time the request (src 1) comes after the comment rows.
+  SELECT src, k, t, rid, comment_num, has_bad_comment, bad_comment_rate,
+         count(CASE WHEN src = 0 THEN 1 END) OVER (PARTITION BY k ORDER BY t, src, rid
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
+  FROM (SELECT 0 AS src, sku_id AS k, epoch_ms(CAST(ingestionTime AS TIMESTAMP)) AS t,
+               CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS rid,
+               comment_num, has_bad_comment, bad_comment_rate
+        FROM read_parquet('{{DATA}}/bo_comment/*.parquet', file_row_number = true)
+        WHERE sku_id IS NOT NULL AND ingestionTime IS NOT NULL
+        UNION ALL
+        SELECT 1, sku_id, t, rid, NULL, NULL, NULL
+        FROM req
+        WHERE sku_id IS NOT NULL AND t IS NOT NULL)
 ),
-c_req AS MATERIALIZED (
-  -- hi: the newest comment row of the request's sku at or before it (equal time included).
-  SELECT rid, t, hi, greatest(first_g, hi - 98) AS lo       -- 99 union rows + the request = 100
-  FROM (
-    SELECT rid, t,
-           max(g) OVER (PARTITION BY k ORDER BY t, src ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS hi,
-           min(g) OVER (PARTITION BY k) AS first_g
-    FROM (SELECT k, t, 0 AS src, g, CAST(NULL AS BIGINT) AS rid FROM c_rows
-          UNION ALL
-          SELECT sku_id, t, 1, CAST(NULL AS BIGINT), rid FROM req
-          WHERE sku_id IS NOT NULL AND t IS NOT NULL)
-  )
-  WHERE rid IS NOT NULL AND hi IS NOT NULL
+c_rows AS MATERIALIZED (
+  SELECT k, n AS urn, t, comment_num, has_bad_comment, bad_comment_rate FROM c_all WHERE src = 0
 ),
 c_mem AS MATERIALIZED (
   SELECT x.rid,
-         m.g > x.hi - 10 AS in10,                                   -- ROWS 10: 10 union rows
+         m.urn > x.hi - 10 AS in10,                                 -- ROWS 10: 10 union rows
          m.t >= x.t - 5529600000 AS in64,                           -- 64 d
+         m.urn AS pos,                                              -- larger = more recent
          m.comment_num, m.has_bad_comment, m.bad_comment_rate
-  FROM (SELECT rid, t, hi, unnest(generate_series(lo, hi)) AS mg FROM c_req) x
-  JOIN c_rows m ON m.g = x.mg
-  WHERE m.g > x.hi - 10 OR m.t >= x.t - 5529600000
+  FROM (SELECT rid, k, t, n AS hi,
+               unnest(generate_series(greatest(1, n - 98), n)) AS mu   -- 99 union rows + the request
+        FROM c_all WHERE src = 1 AND n > 0) x
+  JOIN c_rows m ON m.k = x.k AND m.urn = x.mu
+  WHERE m.urn > x.hi - 10 OR m.t >= x.t - 5529600000
   UNION ALL
-  SELECT rid, true, true, 0, '', CAST(0.0 AS FLOAT) FROM req
+  SELECT rid, true, true, 9223372036854775807, 0, '', CAST(0.0 AS FLOAT) FROM req
 ),
 c_rate AS (
+  -- min/max compare -0.0 equal to 0.0 and keep the first (oldest) of equal values, as Tandem
+  -- does; DuckDB's min/max/arg_min would not keep the sign, hence the explicit zero handling.
   SELECT rid,
-         max(bad_comment_rate) FILTER (WHERE in64) AS max13,
-         min(bad_comment_rate) FILTER (WHERE in10) AS min14,
-         min(bad_comment_rate) FILTER (WHERE in64) AS min15
+         CASE WHEN max(bad_comment_rate) FILTER (WHERE in64) = 0
+              THEN CASE WHEN arg_min(signbit(bad_comment_rate), pos) FILTER (WHERE in64 AND bad_comment_rate = 0)
+                        THEN CAST('-0.0' AS FLOAT) ELSE CAST(0.0 AS FLOAT) END
+              ELSE max(bad_comment_rate) FILTER (WHERE in64) END AS max13,
+         CASE WHEN min(bad_comment_rate) FILTER (WHERE in10) = 0
+              THEN CASE WHEN arg_min(signbit(bad_comment_rate), pos) FILTER (WHERE in10 AND bad_comment_rate = 0)
+                        THEN CAST('-0.0' AS FLOAT) ELSE CAST(0.0 AS FLOAT) END
+              ELSE min(bad_comment_rate) FILTER (WHERE in10) END AS min14,
+         CASE WHEN min(bad_comment_rate) FILTER (WHERE in64) = 0
+              THEN CASE WHEN arg_min(signbit(bad_comment_rate), pos) FILTER (WHERE in64 AND bad_comment_rate = 0)
+                        THEN CAST('-0.0' AS FLOAT) ELSE CAST(0.0 AS FLOAT) END
+              ELSE min(bad_comment_rate) FILTER (WHERE in64) END AS min15
   FROM c_mem
   GROUP BY rid
 ),
+-- topn_frequency: non-NULL values by count desc, then value asc (NULL ranks last and never
+-- fills a slot); slot i is the value ranked i, else the text NULL.
 c_num AS (
-  SELECT rid, v, c,
-         row_number() OVER (PARTITION BY rid ORDER BY v IS NULL, c DESC, v) AS rn
+  SELECT rid, v, row_number() OVER (PARTITION BY rid ORDER BY v IS NULL, c DESC, v) AS rn
   FROM (SELECT rid, comment_num AS v, count(*) AS c FROM c_mem WHERE in64 GROUP BY rid, comment_num)
 ),
 c_num_f AS (
-  SELECT rid,
-         count(*) AS dc,
-         string_agg(CAST(v AS VARCHAR), ',' ORDER BY rn) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS s,
-         count(*) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS n
-  FROM c_num
-  GROUP BY rid
+  SELECT rid, count(*) AS dc,
+         concat_ws(',', coalesce(CAST(max(v) FILTER (WHERE rn = 1) AS VARCHAR), 'NULL'),
+                        coalesce(CAST(max(v) FILTER (WHERE rn = 2) AS VARCHAR), 'NULL'),
+                        coalesce(CAST(max(v) FILTER (WHERE rn = 3) AS VARCHAR), 'NULL')) AS top3
+  FROM c_num GROUP BY rid
 ),
 c_bad AS (
-  SELECT rid, v, c,
-         row_number() OVER (PARTITION BY rid ORDER BY v IS NULL, c DESC, v) AS rn
+  SELECT rid, v, row_number() OVER (PARTITION BY rid ORDER BY v IS NULL, c DESC, v) AS rn
   FROM (SELECT rid, has_bad_comment AS v, count(*) AS c FROM c_mem WHERE in64 GROUP BY rid, has_bad_comment)
 ),
 c_bad_f AS (
-  SELECT rid,
-         count(*) AS dc,
-         string_agg(v, ',' ORDER BY rn) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS s,
-         count(*) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS n
-  FROM c_bad
-  GROUP BY rid
+  SELECT rid, count(*) AS dc,
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn = 1), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 2), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 3), 'NULL')) AS top3
+  FROM c_bad GROUP BY rid
 ),
 
 ------------------------------------------------------------------------------------------
@@ -155,34 +167,31 @@ c_bad_f AS (
 -- each. Each is a prefix (by recency) of the 14 d one, so one expansion serves all three.
 -- The request's projection: model_id, type, cate, br all ''.
 ------------------------------------------------------------------------------------------
-a_rows AS MATERIALIZED (
-  SELECT row_number() OVER (ORDER BY pair_id, epoch_ms(CAST(ingestionTime AS TIMESTAMP)), filename, file_row_number) AS g,
-         pair_id AS k,
-         epoch_ms(CAST(ingestionTime AS TIMESTAMP)) AS t,
-         model_id, "type", cate, br
-  FROM read_parquet('{{DATA}}/bo_action/*.parquet', filename = true, file_row_number = true)
-  WHERE pair_id IS NOT NULL AND ingestionTime IS NOT NULL
+a_all AS MATERIALIZED (
+  SELECT src, k, t, rid, model_id, "type", cate, br,
+         count(CASE WHEN src = 0 THEN 1 END) OVER (PARTITION BY k ORDER BY t, src, rid
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n
+  FROM (SELECT 0 AS src, pair_id AS k, epoch_ms(CAST(ingestionTime AS TIMESTAMP)) AS t,
+               CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS rid,
+               model_id, "type", cate, br
+        FROM read_parquet('{{DATA}}/bo_action/*.parquet', file_row_number = true)
+        WHERE pair_id IS NOT NULL AND ingestionTime IS NOT NULL
+        UNION ALL
+        SELECT 1, pair_id, t, rid, NULL, NULL, NULL, NULL
+        FROM req
+        WHERE pair_id IS NOT NULL AND t IS NOT NULL)
 ),
-a_req AS MATERIALIZED (
-  SELECT rid, t, hi, greatest(first_g, hi - 98) AS lo
-  FROM (
-    SELECT rid, t,
-           max(g) OVER (PARTITION BY k ORDER BY t, src ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS hi,
-           min(g) OVER (PARTITION BY k) AS first_g
-    FROM (SELECT k, t, 0 AS src, g, CAST(NULL AS BIGINT) AS rid FROM a_rows
-          UNION ALL
-          SELECT pair_id, t, 1, CAST(NULL AS BIGINT), rid FROM req
-          WHERE pair_id IS NOT NULL AND t IS NOT NULL)
-  )
-  WHERE rid IS NOT NULL AND hi IS NOT NULL
+a_rows AS MATERIALIZED (
+  SELECT k, n AS urn, t, model_id, "type", cate, br FROM a_all WHERE src = 0
 ),
 a_mem AS MATERIALIZED (
   SELECT x.rid,
          m.t >= x.t - 36000000 AS in10h,                            -- 10 h
          m.t >= x.t - 604800000 AS in7d,                            -- 7 d
          m.model_id, m."type", m.cate, m.br
-  FROM (SELECT rid, t, hi, unnest(generate_series(lo, hi)) AS mg FROM a_req) x
-  JOIN a_rows m ON m.g = x.mg
+  FROM (SELECT rid, k, t, unnest(generate_series(greatest(1, n - 98), n)) AS mu
+        FROM a_all WHERE src = 1 AND n > 0) x
+  JOIN a_rows m ON m.k = x.k AND m.urn = x.mu
   WHERE m.t >= x.t - 1209600000                                     -- 14 d
   UNION ALL
   SELECT rid, true, true, '', '', '', '' FROM req
@@ -193,8 +202,9 @@ a_br AS (
 ),
 a_br_f AS (
   SELECT rid,
-         string_agg(v, ',' ORDER BY rn) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS s,
-         count(*) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS n
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn = 1), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 2), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 3), 'NULL')) AS top3
   FROM a_br GROUP BY rid
 ),
 a_cate AS (
@@ -203,8 +213,9 @@ a_cate AS (
 ),
 a_cate_f AS (
   SELECT rid,
-         string_agg(v, ',' ORDER BY rn) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS s,
-         count(*) FILTER (WHERE rn <= 3 AND v IS NOT NULL) AS n
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn = 1), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 2), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn = 3), 'NULL')) AS top3
   FROM a_cate GROUP BY rid
 ),
 a_model AS (
@@ -217,8 +228,9 @@ a_model_f AS (
   SELECT rid,
          count(*) FILTER (WHERE c14 > 0) AS dc14,
          count(*) FILTER (WHERE c7 > 0) AS dc7,
-         string_agg(v, ',' ORDER BY rn7) FILTER (WHERE rn7 <= 3 AND v IS NOT NULL AND c7 > 0) AS s7,
-         count(*) FILTER (WHERE rn7 <= 3 AND v IS NOT NULL AND c7 > 0) AS n7
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn7 = 1 AND c7 > 0), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn7 = 2 AND c7 > 0), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn7 = 3 AND c7 > 0), 'NULL')) AS top3_7
   FROM a_model GROUP BY rid
 ),
 a_type AS (
@@ -231,10 +243,12 @@ a_type AS (
 a_type_f AS (
   SELECT rid,
          count(*) FILTER (WHERE c14 > 0) AS dc14,
-         string_agg(v, ',' ORDER BY rn7) FILTER (WHERE rn7 <= 3 AND v IS NOT NULL AND c7 > 0) AS s7,
-         count(*) FILTER (WHERE rn7 <= 3 AND v IS NOT NULL AND c7 > 0) AS n7,
-         string_agg(v, ',' ORDER BY rn14) FILTER (WHERE rn14 <= 3 AND v IS NOT NULL) AS s14,
-         count(*) FILTER (WHERE rn14 <= 3 AND v IS NOT NULL) AS n14
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn7 = 1 AND c7 > 0), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn7 = 2 AND c7 > 0), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn7 = 3 AND c7 > 0), 'NULL')) AS top3_7,
+         concat_ws(',', coalesce(max(v) FILTER (WHERE rn14 = 1), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn14 = 2), 'NULL'),
+                        coalesce(max(v) FILTER (WHERE rn14 = 3), 'NULL')) AS top3_14
   FROM a_type GROUP BY rid
 ),
 
@@ -244,24 +258,24 @@ a_type_f AS (
 ------------------------------------------------------------------------------------------
 j_action AS (
   SELECT reqId AS k, actionValue
-  FROM read_parquet('{{DATA}}/action/*.parquet', filename = true, file_row_number = true)
+  FROM read_parquet('{{DATA}}/action/*.parquet', file_row_number = true)
   WHERE reqId IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY reqId
-      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, filename DESC, file_row_number DESC) = 1
+      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, file_index DESC, file_row_number DESC) = 1
 ),
 j_product AS (
   SELECT sku_id AS k, a1, a2, a3, br, cate, CAST(ingestionTime AS TIMESTAMP) AS ingestionTime
-  FROM read_parquet('{{DATA}}/bo_product/*.parquet', filename = true, file_row_number = true)
+  FROM read_parquet('{{DATA}}/bo_product/*.parquet', file_row_number = true)
   WHERE sku_id IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY sku_id
-      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, filename DESC, file_row_number DESC) = 1
+      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, file_index DESC, file_row_number DESC) = 1
 ),
 j_user AS (
   SELECT user_id AS k, age, sex, user_lv_cd, CAST(ingestionTime AS TIMESTAMP) AS ingestionTime
-  FROM read_parquet('{{DATA}}/bo_user/*.parquet', filename = true, file_row_number = true)
+  FROM read_parquet('{{DATA}}/bo_user/*.parquet', file_row_number = true)
   WHERE user_id IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY user_id
-      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, filename DESC, file_row_number DESC) = 1
+      ORDER BY epoch_ms(CAST(ingestionTime AS TIMESTAMP)) DESC NULLS LAST, file_index DESC, file_row_number DESC) = 1
 )
 
 SELECT
@@ -298,24 +312,17 @@ SELECT
   cr.min15 AS bo_comment_bad_comment_rate_multi_min_15,
   cn.dc AS bo_comment_comment_num_multi_unique_count_22,
   cb.dc AS bo_comment_has_bad_comment_multi_unique_count_23,
-  CASE WHEN cb.n = 0 THEN 'NULL,NULL,NULL' ELSE cb.s || repeat(',NULL', CAST(3 - cb.n AS INTEGER)) END
-    AS bo_comment_has_bad_comment_multi_top3frequency_30,
-  CASE WHEN cn.n = 0 THEN 'NULL,NULL,NULL' ELSE cn.s || repeat(',NULL', CAST(3 - cn.n AS INTEGER)) END
-    AS bo_comment_comment_num_multi_top3frequency_33,
+  cb.top3 AS bo_comment_has_bad_comment_multi_top3frequency_30,
+  cn.top3 AS bo_comment_comment_num_multi_top3frequency_33,
   r.reqId AS reqId_17,
-  CASE WHEN ab.n = 0 THEN 'NULL,NULL,NULL' ELSE ab.s || repeat(',NULL', CAST(3 - ab.n AS INTEGER)) END
-    AS bo_action_br_multi_top3frequency_16,
-  CASE WHEN ac.n = 0 THEN 'NULL,NULL,NULL' ELSE ac.s || repeat(',NULL', CAST(3 - ac.n AS INTEGER)) END
-    AS bo_action_cate_multi_top3frequency_17,
-  CASE WHEN am.n7 = 0 THEN 'NULL,NULL,NULL' ELSE am.s7 || repeat(',NULL', CAST(3 - am.n7 AS INTEGER)) END
-    AS bo_action_model_id_multi_top3frequency_18,
+  ab.top3 AS bo_action_br_multi_top3frequency_16,
+  ac.top3 AS bo_action_cate_multi_top3frequency_17,
+  am.top3_7 AS bo_action_model_id_multi_top3frequency_18,
   am.dc14 AS bo_action_model_id_multi_unique_count_19,
   am.dc7 AS bo_action_model_id_multi_unique_count_20,
   atp.dc14 AS bo_action_type_multi_unique_count_21,
-  CASE WHEN atp.n7 = 0 THEN 'NULL,NULL,NULL' ELSE atp.s7 || repeat(',NULL', CAST(3 - atp.n7 AS INTEGER)) END
-    AS bo_action_type_multi_top3frequency_40,
-  CASE WHEN atp.n14 = 0 THEN 'NULL,NULL,NULL' ELSE atp.s14 || repeat(',NULL', CAST(3 - atp.n14 AS INTEGER)) END
-    AS bo_action_type_multi_top3frequency_42
+  atp.top3_7 AS bo_action_type_multi_top3frequency_40,
+  atp.top3_14 AS bo_action_type_multi_top3frequency_42
 FROM req r
 JOIN u_feat u ON u.rid = r.rid
 JOIN c_rate cr ON cr.rid = r.rid
@@ -328,4 +335,3 @@ JOIN a_type_f atp ON atp.rid = r.rid
 LEFT JOIN j_action ja ON ja.k = r.reqId
 LEFT JOIN j_product jp ON jp.k = r.sku_id
 LEFT JOIN j_user ju ON ju.k = r.user_id
-ORDER BY r.rid
