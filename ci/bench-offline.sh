@@ -12,7 +12,7 @@ export TANDEM_JAVA_OPTS="${TANDEM_JAVA_OPTS:--Xmx6g}"
 for data in g1m g1m-hot; do
   rows=$(find "$work/$data" -name '*.parquet' -not -path '*/_truth/*' | wc -l)
   /usr/bin/time -v ./tandem features --spec feature-spec/specs/jd.yaml --data "$work/$data" --out "$work/out-$data" \
-      --overwrite --runner spark --sparkMaster='local[2]' > "$work/$data.log" 2>&1
+      --overwrite --runner spark --sparkMaster='local[2]' "${@:2}" > "$work/$data.log" 2>&1
   wall=$(grep -E "Elapsed \(wall" "$work/$data.log" | awk '{print $NF}')
   rss=$(grep "Maximum resident" "$work/$data.log" | awk '{print $NF}')
   read_rows=$(grep -E "^  [a-zA-Z_]+ +read" "$work/$data.log" | awk '{gsub(",","",$3); s+=$3} END {print s}')
