@@ -101,6 +101,20 @@ public final class TandemCli implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    @CommandLine.Mixin
+    OfflineOptions offline;
+
+    @CommandLine.Unmatched
+    List<String> beamOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      return offline.run(OfflineJob.Kind.FEATURES, commandSpec.commandLine(), beamOptions);
+    }
+  }
+
+  /** The options the offline commands share: spec, data, output, runner and Beam options. */
+  static final class OfflineOptions {
     @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
     Path spec;
 
@@ -108,29 +122,30 @@ public final class TandemCli implements Callable<Integer> {
         description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder for the feature table (Parquet)")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     String out;
 
     @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), spark or dataflow")
     String runner;
 
-    @Option(names = "--overwrite", description = "replace the feature table already in --out")
+    @Option(names = "--overwrite", description = "replace what Tandem wrote in --out before")
     boolean overwrite;
 
-    @CommandLine.Unmatched
-    List<String> beamOptions = new ArrayList<>();
+    FeatureSpec load(CommandLine cli) {
+      return loadSpec(spec, cli.getErr());
+    }
 
-    @Override
-    public Integer call() throws Exception {
-      PrintWriter err = commandSpec.commandLine().getErr();
-      FeatureSpec s = loadSpec(spec, err);
-      if (s == null) {
-        return BAD_INPUT;
-      }
-      return new OfflineJob(s, OfflineJob.Kind.FEATURES, data, out, runner, overwrite, beamOptions,
-          commandSpec.commandLine().getOut(), err).run();
+    int run(OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) throws IOException {
+      FeatureSpec s = load(cli);
+      return s == null ? BAD_INPUT : job(s, kind, cli, beamOptions).run();
+    }
+
+    /** Unknown options go to Beam (picocli gives them to the command, not to a mixin). */
+    OfflineJob job(FeatureSpec s, OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) {
+      return new OfflineJob(s, kind, data, out, runner, overwrite, beamOptions, cli.getOut(), cli.getErr());
     }
   }
+
 
   @Command(name = "training-set", description = "Builds a training set: features, label and model ids, split by request time "
       + "into OUT/train, OUT/validation, OUT/test, with OUT/metadata.json.")
@@ -138,14 +153,8 @@ public final class TandemCli implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file (with label and model sections)")
-    Path spec;
-
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder with one sub-folder of Parquet files per table")
-    String data;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
-    String out;
+    @CommandLine.Mixin
+    OfflineOptions offline;
 
     @Option(names = "--validation-from", paramLabel = "TIME",
         description = "first request time of the validation split (yyyy-MM-dd[ HH:mm:ss] in the spec's timezone, or an ISO "
@@ -155,31 +164,25 @@ public final class TandemCli implements Callable<Integer> {
     @Option(names = "--test-from", paramLabel = "TIME", description = "first request time of the test split; default: 90% into the span")
     String testFrom;
 
-    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), spark or dataflow")
-    String runner;
-
-    @Option(names = "--overwrite", description = "replace what Tandem wrote in --out before")
-    boolean overwrite;
-
     @CommandLine.Unmatched
     List<String> beamOptions = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
       PrintWriter err = commandSpec.commandLine().getErr();
-      FeatureSpec s = loadSpec(spec, err);
+      FeatureSpec s = offline.load(commandSpec.commandLine());
       if (s == null) {
         return BAD_INPUT;
       }
       if (s.model() == null || s.label() == null) {
-        err.println(spec + ":1:1: a training set needs a 'label' and a 'model' section");
+        err.println(offline.spec + ":1:1: a training set needs a 'label' and a 'model' section");
         return BAD_INPUT;
       }
       java.time.Instant validation;
       java.time.Instant test;
       try {
         java.time.Instant[] range = validationFrom == null || testFrom == null
-            ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Path.of(data)) : null;
+            ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Path.of(offline.data)) : null;
         validation = validationFrom != null ? instant(validationFrom, s) : fraction(range, 0.8);
         test = testFrom != null ? instant(testFrom, s) : fraction(range, 0.9);
       } catch (IllegalArgumentException | IOException e) {
@@ -192,8 +195,7 @@ public final class TandemCli implements Callable<Integer> {
       }
       commandSpec.commandLine().getOut().println("splits: train before " + validation + ", validation before " + test
           + ", test from then on");
-      return new OfflineJob(s, new OfflineJob.Kind(true, validation, test), data, out, runner, overwrite, beamOptions,
-          commandSpec.commandLine().getOut(), err).run();
+      return offline.job(s, new OfflineJob.Kind(true, validation, test), commandSpec.commandLine(), beamOptions).run();
     }
 
     private static java.time.Instant fraction(java.time.Instant[] range, double f) {
