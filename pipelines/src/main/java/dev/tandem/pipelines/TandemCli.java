@@ -75,7 +75,7 @@ public final class TandemCli implements Callable<Integer> {
     return null;
   }
 
-  @Command(name = "validate", description = "Checks a spec: exit 0 when valid, else prints file:line:col: message per error and exits 2.")
+  @Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks a spec: exit 0 when valid, else prints file:line:col: message per error and exits 2.")
   static final class Validate implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
@@ -96,7 +96,7 @@ public final class TandemCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "features", description = "Computes the feature table of a spec from Parquet tables (DIR/<table>/*.parquet).")
+  @Command(name = "features", mixinStandardHelpOptions = true, description = "Computes the feature table of a spec from Parquet tables (DIR/<table>/*.parquet).")
   static final class Features implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
@@ -147,7 +147,7 @@ public final class TandemCli implements Callable<Integer> {
   }
 
 
-  @Command(name = "training-set", description = "Builds a training set: features, label and model ids, split by request time "
+  @Command(name = "training-set", mixinStandardHelpOptions = true, description = "Builds a training set: features, label and model ids, split by request time "
       + "into OUT/train, OUT/validation, OUT/test, with OUT/metadata.json.")
   static final class TrainingSet implements Callable<Integer> {
     @CommandLine.Spec
@@ -214,7 +214,7 @@ public final class TandemCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "generate", description = "Writes JD-shaped tables (DIR/<table>/part-*.parquet) with a planted signal; "
+  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Writes JD-shaped tables (DIR/<table>/part-*.parquet) with a planted signal; "
       + "true probabilities go to DIR/_truth.")
   static final class Generate implements Callable<Integer> {
     @CommandLine.Spec
