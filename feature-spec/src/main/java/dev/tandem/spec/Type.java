@@ -3,30 +3,20 @@ package dev.tandem.spec;
 import java.util.Locale;
 
 /**
- * The value types of the spec language. At run time a value is a plain Java object of the
- * type's {@link #javaClass()}, or {@code null} for NULL.
+ * The value types of the spec language. At run time a value is a plain Java object (String,
+ * Integer, Long, Float, Double, {@link java.time.Instant}, Boolean), or {@code null} for NULL.
  */
 public enum Type {
-  STRING(String.class),
-  INT(Integer.class),
-  BIGINT(Long.class),
-  FLOAT(Float.class),
-  DOUBLE(Double.class),
+  STRING,
+  INT,
+  BIGINT,
+  FLOAT,
+  DOUBLE,
   /** Milliseconds since the epoch, UTC, held as a {@link java.time.Instant}. */
-  TIMESTAMP(java.time.Instant.class),
-  BOOL(Boolean.class),
+  TIMESTAMP,
+  BOOL,
   /** The type of the literal {@code null}; it converts to every other type. Never a column type. */
-  NULL(Object.class);
-
-  private final Class<?> javaClass;
-
-  Type(Class<?> javaClass) {
-    this.javaClass = javaClass;
-  }
-
-  public Class<?> javaClass() {
-    return javaClass;
-  }
+  NULL;
 
   /** The name used in specs: {@code string}, {@code int}, ... */
   public String specName() {

@@ -3,7 +3,6 @@ package dev.tandem.spec;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.Locale;
 
 /**
@@ -56,7 +55,7 @@ public final class Values {
   public static Object parse(Type type, String text, ZoneOffset zone) {
     Object v = Casts.convert(text, Type.STRING, type, zone);
     if (v == null) {
-      throw new IllegalArgumentException("'" + text + "' is not a " + type.specName());
+      throw new IllegalArgumentException("'" + text + "' is not of type " + type.specName());
     }
     return v;
   }
@@ -87,11 +86,6 @@ public final class Values {
       return a == null ? (b == null ? 0 : -1) : 1;
     }
     return compare(type, a, b);
-  }
-
-  /** A comparator of non-NULL values of one type, as {@link #compare}. */
-  public static Comparator<Object> comparator(Type type) {
-    return (a, b) -> compare(type, a, b);
   }
 
   /**

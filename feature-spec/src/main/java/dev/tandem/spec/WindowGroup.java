@@ -120,10 +120,6 @@ public final class WindowGroup {
     return partition;
   }
 
-  public List<String> windowNames() {
-    return List.copyOf(windowNames);
-  }
-
   /** The columns of a window row (for union windows: the union projection). */
   public List<TableDef.ColumnDef> columns() {
     return columns;

@@ -158,10 +158,10 @@ public final class TandemCli implements Callable<Integer> {
 
     @Option(names = "--validation-from", paramLabel = "TIME",
         description = "first request time of the validation split (yyyy-MM-dd[ HH:mm:ss] in the spec's timezone, or an ISO "
-            + "instant); default: 80% into the requests' time span")
+            + "instant); default: 80%% into the requests' time span")
     String validationFrom;
 
-    @Option(names = "--test-from", paramLabel = "TIME", description = "first request time of the test split; default: 90% into the span")
+    @Option(names = "--test-from", paramLabel = "TIME", description = "first request time of the test split; default: 90%% into the span")
     String testFrom;
 
     @CommandLine.Unmatched

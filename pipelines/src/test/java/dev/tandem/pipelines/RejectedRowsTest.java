@@ -16,10 +16,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +62,7 @@ class RejectedRowsTest {
         .name("id").type().unionOf().nullType().and().stringType().endUnion().nullDefault()
         .name("t").type().unionOf().nullType().and().type(ts).endUnion().nullDefault()
         .name("user").type().unionOf().nullType().and().stringType().endUnion().nullDefault().endRecord();
-    write(data.resolve("req/part-0.parquet"), req, List.of(
+    TandemCliTest.write(data.resolve("req/part-0.parquet"), req, List.of(
         record(req, "good", 10_000L, "ann"),
         record(req, "no-user", 10_000L, null),   // a NULL key: kept, matches nothing
         record(req, "no-time", null, "ann"),     // rejected: NULL time
@@ -75,14 +71,14 @@ class RejectedRowsTest {
         .name("t").type().unionOf().nullType().and().type(ts).endUnion().nullDefault()
         .name("user").type().unionOf().nullType().and().stringType().endUnion().nullDefault()
         .name("n").type().unionOf().nullType().and().intType().endUnion().nullDefault().endRecord();
-    write(data.resolve("clicks/part-0.parquet"), clicks, List.of(
+    TandemCliTest.write(data.resolve("clicks/part-0.parquet"), clicks, List.of(
         record(clicks, 5_000L, "ann", 2),
         record(clicks, null, "ann", 100),        // rejected: NULL time
         record(clicks, 5_000L, null, 1000)));    // unreachable: NULL key
     Schema users = SchemaBuilder.record("users").fields()  // level stored as text: parsed row by row
         .name("user").type().stringType().noDefault()
         .name("level").type().stringType().noDefault().endRecord();
-    write(data.resolve("users/part-0.parquet"), users, List.of(
+    TandemCliTest.write(data.resolve("users/part-0.parquet"), users, List.of(
         record(users, "ann", "3"),
         record(users, "bob", "three")));         // rejected: not an int
 
@@ -105,7 +101,7 @@ class RejectedRowsTest {
         "req: column 't': NULL time",
         "req: column 'id': NULL request key",
         "clicks: column 't': NULL time",
-        "users: column 'level': 'three' is not a int"));
+        "users: column 'level': 'three' is not of type int"));
     assertThat(r.out(), containsString("clicks                   read 3  rejected 1  unreachable (NULL key) 1"));
     assertThat(r.out(), containsString("rows out 2, rows rejected 4"));
   }
@@ -117,15 +113,5 @@ class RejectedRowsTest {
       r.put(i, v instanceof Long l && schema.getFields().get(i).name().equals("t") ? l * 1000 : v);
     }
     return r;
-  }
-
-  private static void write(Path file, Schema schema, List<GenericRecord> rows) throws Exception {
-    Files.createDirectories(file.getParent());
-    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
-        HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration())).withSchema(schema).build()) {
-      for (GenericRecord g : rows) {
-        w.write(g);
-      }
-    }
   }
 }

@@ -221,7 +221,8 @@ class TandemCliTest {
     write(data.resolve("users").resolve("part-0.parquet"), userSchema(), rows);
   }
 
-  private static void write(Path file, Schema schema, List<GenericRecord> rows) throws IOException {
+  /** Writes rows with parquet-avro directly: test input made without Tandem's own writer. */
+  static void write(Path file, Schema schema, List<GenericRecord> rows) throws IOException {
     Files.createDirectories(file.getParent());
     try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
         HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))
