@@ -50,6 +50,9 @@ import org.apache.parquet.schema.PrimitiveType;
  * TIMESTAMP_MILLIS, UTC). Call {@link #check} before a run to get every mismatch at once.
  */
 public final class TandemParquet {
+  /** Files per written table ({@code part-0000i-of-00004.parquet}). */
+  public static final int OUTPUT_FILES = 4;
+
   private TandemParquet() {}
 
   /**
@@ -149,7 +152,10 @@ public final class TandemParquet {
                 .via(ParquetIO.sink(avro))
                 .to(outDir)
                 .withPrefix("part")
-                .withSuffix(".parquet"));
+                .withSuffix(".parquet")
+                // Fixed shards: with runner-chosen sharding, Spark runs at high parallelism wrote
+                // file sets of different shard counts whose names collided, and rows were lost.
+                .withNumShards(OUTPUT_FILES));
       }
     };
   }
