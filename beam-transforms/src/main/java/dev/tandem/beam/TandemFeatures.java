@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -271,6 +272,26 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     void accept(byte[] sortKey, TaggedRow row);
   }
 
+  /** While a sorted shard streams by, the state of the current run of equal keys: fresh when the key changes. */
+  private static final class Runs<S> {
+    private final Supplier<S> fresh;
+    private Object key;
+    private S state;
+
+    Runs(Supplier<S> fresh) {
+      this.fresh = fresh;
+    }
+
+    S of(Object runKey) {
+      Object k = Values.groupingKey(runKey);
+      if (state == null || !k.equals(key)) {
+        key = k;
+        state = fresh.get();
+      }
+      return state;
+    }
+  }
+
   // ------------------------------------------------------------------ DoFns
 
   /**
@@ -390,15 +411,10 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
-      Object[] current = {null, null}; // partition key, sweep
+      Runs<WindowSweep> partitions = new Runs<>(g::sweep);
       sorted(shard.getValue(), coder, (sortKey, row) -> {
         WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
-        Object key = Values.groupingKey(g.partitionKey(e.source(), e.sourceRow()));
-        if (current[1] == null || !key.equals(current[0])) {
-          current[0] = key;
-          current[1] = g.sweep();
-        }
-        Object[] terms = ((WindowSweep) current[1]).accept(e);
+        Object[] terms = partitions.of(g.partitionKey(e.source(), e.sourceRow())).accept(e);
         if (terms != null) {
           out.output(part(s, shards, e.sourceRow(), new TaggedRow(1 + group, terms)));
         }
@@ -462,16 +478,11 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
       FeatureSpec s = spec.get();
       JoinPlan j = s.plan().joins().get(join);
-      Object[] current = {null, null}; // join key, sweep
+      Runs<JoinPlan.JoinSweep> keys = new Runs<>(j::sweep);
       sorted(shard.getValue(), coder, (sortKey, row) -> {
         Object[] values = TandemSchemas.ingested(row.values()).values();
         boolean isRequest = row.tag() == 0;
-        Object key = Values.groupingKey(isRequest ? j.requestKey(values) : j.tableKey(values));
-        if (current[1] == null || !key.equals(current[0])) {
-          current[0] = key;
-          current[1] = j.sweep();
-        }
-        JoinPlan.JoinSweep sweep = (JoinPlan.JoinSweep) current[1];
+        JoinPlan.JoinSweep sweep = keys.of(isRequest ? j.requestKey(values) : j.tableKey(values));
         if (!isRequest) {
           sweep.acceptTableRow(values);
           return;

@@ -81,6 +81,7 @@ public final class WindowGroup {
   private final int index;
   private final List<String> sources;
   private final String partition;
+  private final Type partitionType;
   private final int[] partitionIndex;
   private final List<TableDef.ColumnDef> columns;
   private final Expr[] requestProjection;
@@ -99,6 +100,7 @@ public final class WindowGroup {
     this.index = index;
     this.sources = List.copyOf(sources);
     this.partition = partition;
+    this.partitionType = columns.stream().filter(c -> c.name().equals(partition)).findFirst().orElseThrow().type();
     this.partitionIndex = partitionIndex;
     this.columns = List.copyOf(columns);
     this.requestProjection = requestProjection;
@@ -192,9 +194,8 @@ public final class WindowGroup {
    * a runner sorts by it (externally if need be) and feeds each partition's run to a sweep.
    */
   public byte[] sortKey(Entry e) {
-    Type keyType = columns.stream().filter(c -> c.name().equals(partition)).findFirst().orElseThrow().type();
     OrderedBytes b = new OrderedBytes()
-        .value(keyType, partitionKey(e.source, e.sourceRow))
+        .value(partitionType, partitionKey(e.source, e.sourceRow))
         .signed(e.time)
         .small(rank(e.source, sources.size() - 1))
         .signed(e.sequence);
