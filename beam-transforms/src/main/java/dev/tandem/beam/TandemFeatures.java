@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -26,7 +27,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.CoderUtils;
@@ -163,45 +163,45 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     slotTypes.add(TandemSchemas.carriedTypes(request));
     plan.groups().forEach(g -> slotTypes.add(g.termTypes()));
     plan.joins().forEach(j -> slotTypes.add(s.table(j.table()).types()));
-    Coder<KV<Integer, KV<byte[], TaggedRow>>> slotCoder = sortedCoder(slotTypes);
+    TaggedRow.Coder slotCoder = new TaggedRow.Coder(slotTypes);
 
-    List<PCollection<KV<Integer, KV<byte[], TaggedRow>>>> parts = new ArrayList<>();
-    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec, shards))).setCoder(slotCoder));
+    List<PCollection<KV<Integer, KV<byte[], byte[]>>>> parts = new ArrayList<>();
+    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec, shards, slotCoder))).setCoder(SHUFFLED));
 
     for (WindowGroup g : plan.groups()) {
       List<List<Type>> sourceTypes = new ArrayList<>();
-      List<PCollection<KV<Integer, KV<byte[], TaggedRow>>>> sources = new ArrayList<>();
+      for (String table : g.sources()) {
+        sourceTypes.add(TandemSchemas.carriedTypes(s.table(table)));
+      }
+      TaggedRow.Coder coder = new TaggedRow.Coder(sourceTypes);
+      List<PCollection<KV<Integer, KV<byte[], byte[]>>>> sources = new ArrayList<>();
       for (int source = 0; source < g.sources().size(); source++) {
         TableDef t = s.table(g.sources().get(source));
-        sourceTypes.add(TandemSchemas.carriedTypes(t));
         PCollection<Object[]> rows = source == 0 ? requests : values(input, t);
         sources.add(rows.apply("Partition " + t.name() + " by " + g.partitionColumn() + " [" + g.index() + "]",
-            ParDo.of(new KeyByPartition(spec, g.index(), source, shards))));
+            ParDo.of(new KeyByPartition(spec, g.index(), source, shards, coder))).setCoder(SHUFFLED));
       }
-      Coder<KV<Integer, KV<byte[], TaggedRow>>> coder = sortedCoder(sourceTypes);
-      sources.forEach(p -> p.setCoder(coder));
       String name = "Window " + g.describe();
       parts.add(PCollectionList.of(sources)
           .apply(name + "/Flatten", Flatten.pCollections())
-          .apply(name + "/Shuffle", GroupByKey.create())
-          .apply(name + "/Sort and sweep", ParDo.of(new Sweep(spec, g.index(), shards, coder)))
-          .setCoder(slotCoder));
+          .apply(name + "/Shuffle", StreamedGroupByKey.create())
+          .apply(name + "/Sort and sweep", ParDo.of(new Sweep(spec, g.index(), shards, coder, slotCoder)))
+          .setCoder(SHUFFLED));
     }
 
     for (JoinPlan j : plan.joins()) {
       TableDef t = s.table(j.table());
-      Coder<KV<Integer, KV<byte[], TaggedRow>>> coder =
-          sortedCoder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t)));
+      TaggedRow.Coder coder = new TaggedRow.Coder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t)));
       String name = "Last join " + j.def().name();
-      PCollection<KV<Integer, KV<byte[], TaggedRow>>> left =
-          requests.apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0, shards))).setCoder(coder);
-      PCollection<KV<Integer, KV<byte[], TaggedRow>>> right =
-          values(input, t).apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1, shards))).setCoder(coder);
+      PCollection<KV<Integer, KV<byte[], byte[]>>> left = requests
+          .apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0, shards, coder))).setCoder(SHUFFLED);
+      PCollection<KV<Integer, KV<byte[], byte[]>>> right = values(input, t)
+          .apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1, shards, coder))).setCoder(SHUFFLED);
       parts.add(PCollectionList.of(left).and(right)
           .apply(name + "/Flatten", Flatten.pCollections())
-          .apply(name + "/Shuffle", GroupByKey.create())
-          .apply(name + "/Sort and pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index(), shards, coder)))
-          .setCoder(slotCoder));
+          .apply(name + "/Shuffle", StreamedGroupByKey.create())
+          .apply(name + "/Sort and pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index(), shards, coder, slotCoder)))
+          .setCoder(SHUFFLED));
     }
 
     Schema outputSchema = requestTime
@@ -209,7 +209,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         : TandemSchemas.output(s);
     return PCollectionList.of(parts)
         .apply("Assemble/Flatten", Flatten.pCollections())
-        .apply("Assemble/Shuffle", GroupByKey.create())
+        .apply("Assemble/Shuffle", StreamedGroupByKey.create())
         .apply("Assemble/Sort and evaluate", ParDo.of(new Assemble(spec, outputSchema, slotCoder)))
         .setRowSchema(outputSchema);
   }
@@ -231,8 +231,19 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     });
   }
 
-  private static Coder<KV<Integer, KV<byte[], TaggedRow>>> sortedCoder(List<List<Type>> types) {
-    return KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(), new TaggedRow.Coder(types)));
+  /**
+   * What every shuffle carries: (shard, (sort key, encoded row)). Rows travel encoded, so a
+   * runner's shuffle only copies bytes, and the sort after it takes them as they are.
+   */
+  private static final Coder<KV<Integer, KV<byte[], byte[]>>> SHUFFLED =
+      KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of()));
+
+  private static KV<Integer, KV<byte[], byte[]>> shuffled(int shard, byte[] sortKey, TaggedRow row, TaggedRow.Coder coder) {
+    try {
+      return KV.of(shard, KV.of(sortKey, CoderUtils.encodeToByteArray(coder, row)));
+    } catch (CoderException e) {
+      throw new IllegalStateException("cannot encode a row for the shuffle", e);
+    }
   }
 
   /** A stable shard of a key: the same in every JVM (String.hashCode is specified), well mixed. */
@@ -252,14 +263,11 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
    * Sorts one shard's (sort key, row) pairs by key, within {@link #SORT_BUFFER_BYTES}, and hands
    * them over in order.
    */
-  static void sorted(Iterable<KV<byte[], TaggedRow>> shard, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder,
-      SortedConsumer consumer) throws IOException {
-    @SuppressWarnings("unchecked")
-    Coder<TaggedRow> rowCoder = ((KvCoder<byte[], TaggedRow>) ((KvCoder<Integer, KV<byte[], TaggedRow>>) coder)
-        .getValueCoder()).getValueCoder();
+  static void sorted(Iterable<KV<byte[], byte[]>> shard, TaggedRow.Coder rowCoder, SortedConsumer consumer)
+      throws IOException {
     try (ExternalSorter sorter = new ExternalSorter(SORT_BUFFER_BYTES)) {
-      for (KV<byte[], TaggedRow> kv : shard) {
-        sorter.add(kv.getKey(), CoderUtils.encodeToByteArray(rowCoder, kv.getValue()));
+      for (KV<byte[], byte[]> kv : shard) {
+        sorter.add(kv.getKey(), kv.getValue());
       }
       for (Iterator<ExternalSorter.Pair> it = sorter.sorted(); it.hasNext(); ) {
         ExternalSorter.Pair p = it.next();
@@ -334,49 +342,54 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
   }
 
   /** The gathering key of a request's parts. */
-  static KV<Integer, KV<byte[], TaggedRow>> part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part) {
+  static KV<Integer, KV<byte[], byte[]>> part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part,
+      TaggedRow.Coder slotCoder) {
     FeaturePlan plan = spec.plan();
     TableDef request = plan.requestTable();
     Object key = plan.requestKey(requestRow); // never NULL: such requests were rejected
     int shard = shardOf(keyText(spec, request.typeOf(request.key()), key), shards);
-    return KV.of(shard, KV.of(plan.requestSortKey(requestRow, part.tag()), part));
+    return shuffled(shard, plan.requestSortKey(requestRow, part.tag()), part, slotCoder);
   }
 
   /** Each request row as slot 0 of its gathering. */
-  static final class KeyRequest extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
+  static final class KeyRequest extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
     private final int shards;
+    private final TaggedRow.Coder slotCoder;
 
-    KeyRequest(SpecSource spec, int shards) {
+    KeyRequest(SpecSource spec, int shards, TaggedRow.Coder slotCoder) {
       this.spec = spec;
       this.shards = shards;
+      this.slotCoder = slotCoder;
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
-      out.output(part(spec.get(), shards, row, new TaggedRow(0, row)));
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
+      out.output(part(spec.get(), shards, row, new TaggedRow(0, row), slotCoder));
     }
   }
 
   /** Rows of one source of a window group, keyed by a shard of the partition key; NULL keys are dropped. */
-  static final class KeyByPartition extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
+  static final class KeyByPartition extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
     private final int group;
     private final int source;
     private final int shards;
+    private final TaggedRow.Coder coder;
     private final Counter unreachable;
 
-    KeyByPartition(SpecSource spec, int group, int source, int shards) {
+    KeyByPartition(SpecSource spec, int group, int source, int shards, TaggedRow.Coder coder) {
       this.spec = spec;
       this.group = group;
       this.source = source;
       this.shards = shards;
+      this.coder = coder;
       String table = spec.get().plan().groups().get(group).sources().get(source);
       this.unreachable = Metrics.counter(METRICS, "unreachable rows (NULL key): " + table);
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
       Object key = g.partitionKey(source, row);
@@ -388,27 +401,29 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       }
       Type type = s.plan().requestTable().typeOf(g.partitionColumn());
       WindowGroup.Entry e = g.entry(source, TandemSchemas.ingested(row));
-      out.output(KV.of(shardOf(keyText(s, type, key), shards), KV.of(g.sortKey(e), new TaggedRow(source, row))));
+      out.output(shuffled(shardOf(keyText(s, type, key), shards), g.sortKey(e), new TaggedRow(source, row), coder));
     }
   }
 
   /** Sorts a shard and sweeps each partition's run: memory is the sort buffer and the frames. */
-  static final class Sweep extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, KV<Integer, KV<byte[], TaggedRow>>> {
+  static final class Sweep extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
     private final int group;
     private final int shards;
-    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
+    private final TaggedRow.Coder coder;
+    private final TaggedRow.Coder slotCoder;
 
-    Sweep(SpecSource spec, int group, int shards, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
+    Sweep(SpecSource spec, int group, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
       this.spec = spec;
       this.group = group;
       this.shards = shards;
       this.coder = coder;
+      this.slotCoder = slotCoder;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard,
-        OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
+    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard,
+        OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
       Runs<WindowSweep> partitions = new Runs<>(g::sweep);
@@ -416,30 +431,32 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
         Object[] terms = partitions.of(g.partitionKey(e.source(), e.sourceRow())).accept(e);
         if (terms != null) {
-          out.output(part(s, shards, e.sourceRow(), new TaggedRow(1 + group, terms)));
+          out.output(part(s, shards, e.sourceRow(), new TaggedRow(1 + group, terms), slotCoder));
         }
       });
     }
   }
 
   /** Requests (side 0) or the joined table's rows (side 1), keyed by a shard of the join key; NULL keys are dropped. */
-  static final class KeyJoin extends DoFn<Object[], KV<Integer, KV<byte[], TaggedRow>>> {
+  static final class KeyJoin extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
     private final int join;
     private final int side;
     private final int shards;
+    private final TaggedRow.Coder coder;
     private final Counter unreachable;
 
-    KeyJoin(SpecSource spec, int join, int side, int shards) {
+    KeyJoin(SpecSource spec, int join, int side, int shards, TaggedRow.Coder coder) {
       this.spec = spec;
       this.join = join;
       this.side = side;
       this.shards = shards;
+      this.coder = coder;
       this.unreachable = Metrics.counter(METRICS, "unreachable rows (NULL key): " + spec.get().plan().joins().get(join).table());
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) {
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
       FeatureSpec s = spec.get();
       JoinPlan j = s.plan().joins().get(join);
       boolean isRequest = side == 0;
@@ -453,29 +470,31 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       Type type = s.plan().requestTable().typeOf(j.def().requestColumn());
       IngestedRow ingested = TandemSchemas.ingested(row);
       byte[] sortKey = j.sortKey(isRequest, ingested.values(), ingested.sequence());
-      out.output(KV.of(shardOf(keyText(s, type, key), shards), KV.of(sortKey, new TaggedRow(side, row))));
+      out.output(shuffled(shardOf(keyText(s, type, key), shards), sortKey, new TaggedRow(side, row), coder));
     }
   }
 
   /** Sorts a shard and streams each join key's run through a join sweep. */
-  static final class Pick extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, KV<Integer, KV<byte[], TaggedRow>>> {
+  static final class Pick extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
     private final int join;
     private final int slot;
     private final int shards;
-    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
+    private final TaggedRow.Coder coder;
+    private final TaggedRow.Coder slotCoder;
 
-    Pick(SpecSource spec, int join, int slot, int shards, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
+    Pick(SpecSource spec, int join, int slot, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
       this.spec = spec;
       this.join = join;
       this.slot = slot;
       this.shards = shards;
       this.coder = coder;
+      this.slotCoder = slotCoder;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard,
-        OutputReceiver<KV<Integer, KV<byte[], TaggedRow>>> out) throws IOException {
+    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard,
+        OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
       FeatureSpec s = spec.get();
       JoinPlan j = s.plan().joins().get(join);
       Runs<JoinPlan.JoinSweep> keys = new Runs<>(j::sweep);
@@ -489,27 +508,27 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         }
         Object[] picked = sweep.pick(values);
         if (picked != null) {
-          out.output(part(s, shards, values, new TaggedRow(slot, picked)));
+          out.output(part(s, shards, values, new TaggedRow(slot, picked), slotCoder));
         }
       });
     }
   }
 
   /** Sorts a shard so each request's parts are adjacent, and evaluates each request's output row. */
-  static final class Assemble extends DoFn<KV<Integer, Iterable<KV<byte[], TaggedRow>>>, Row> {
+  static final class Assemble extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, Row> {
     private final SpecSource spec;
     private final Schema schema;
-    private final Coder<KV<Integer, KV<byte[], TaggedRow>>> coder;
+    private final TaggedRow.Coder coder;
     private final Counter rowsOut = Metrics.counter(METRICS, "rows out");
 
-    Assemble(SpecSource spec, Schema schema, Coder<KV<Integer, KV<byte[], TaggedRow>>> coder) {
+    Assemble(SpecSource spec, Schema schema, TaggedRow.Coder coder) {
       this.spec = spec;
       this.schema = schema;
       this.coder = coder;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], TaggedRow>>> shard, OutputReceiver<Row> out)
+    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard, OutputReceiver<Row> out)
         throws IOException {
       FeaturePlan plan = spec.get().plan();
       int groups = plan.groups().size();

@@ -4,6 +4,7 @@ import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.ModelEncoder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -128,7 +129,7 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
       if (label instanceof Number number && number.doubleValue() > 0) {
         positives.get(split).inc();
       }
-      out.get(TAGS.get(split)).output(Row.withSchema(schema).addValues(values).build());
+      out.get(TAGS.get(split)).output(Row.withSchema(schema).attachValues(Arrays.asList(values)));
     }
   }
 }
