@@ -24,6 +24,8 @@ import org.apache.beam.sdk.values.PCollection;
  * the sorted, spillable stream. So the group runs in a window that is the global window under
  * another name ({@link SingleWindow}), and the result is put back into {@link GlobalWindows}.
  * Other runners see an ordinary GroupByKey; Tandem's sweeps read each group once, in one pass.
+ * {@link TandemParquet}'s writes put their rows in the same window, for the same reason: a file
+ * write groups its rows by output shard.
  */
 final class StreamedGroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, PCollection<KV<K, Iterable<V>>>> {
 
@@ -58,7 +60,7 @@ final class StreamedGroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, P
 
     @Override
     public WindowMappingFn<GlobalWindow> getDefaultWindowMappingFn() {
-      throw new UnsupportedOperationException("SingleWindow is only used to group; it has no side inputs");
+      return new GlobalWindows().getDefaultWindowMappingFn();
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
@@ -148,6 +149,9 @@ public final class TandemParquet {
         return rows
             .apply("To Avro records", MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(new RowToRecord(avroJson)))
             .setCoder(AvroCoder.of(avro))
+            // The write groups rows by output shard: in the single window, runners that would
+            // collect a shard's rows into one in-memory list stream them instead (see StreamedGroupByKey).
+            .apply("Single window", Window.into(new StreamedGroupByKey.SingleWindow()))
             .apply("Write Parquet", FileIO.<GenericRecord>write()
                 .via(ParquetIO.sink(avro))
                 .to(outDir)

@@ -39,7 +39,6 @@ final class OfflineJob {
   static final String SUCCESS = "_SUCCESS";
   static final String REJECTED = "_rejected";
   static final String METADATA = "metadata.json";
-  private static final String STAGING = ".tandem-staging";
   private static final Set<String> OURS = Set.of(SUCCESS, REJECTED, METADATA, TandemTrainingSet.TRAIN,
       TandemTrainingSet.VALIDATION, TandemTrainingSet.TEST);
 
@@ -89,9 +88,9 @@ final class OfflineJob {
     if (localOut && !prepareOutput(outPath)) {
       return TandemCli.BAD_INPUT;
     }
-    Path staging = localOut ? outPath.resolve(STAGING) : null;
+    Path staging = localOut ? outPath.resolve(OutputFolder.STAGING) : null;
     if (staging != null) {
-      deleteRecursively(staging);
+      OutputFolder.deleteRecursively(staging);
     }
     String target = localOut ? staging.toAbsolutePath().toString() : out;
     long start = System.nanoTime();
@@ -134,7 +133,7 @@ final class OfflineJob {
       return TandemCli.OK;
     } catch (RuntimeException e) {
       if (staging != null) {
-        deleteRecursively(staging);
+        OutputFolder.deleteRecursively(staging);
       }
       Throwable cause = rootCause(e);
       if (cause instanceof IllegalArgumentException) {
@@ -157,35 +156,8 @@ final class OfflineJob {
         counters.entrySet().stream().filter(e -> e.getKey().startsWith("rows rejected")).mapToLong(Map.Entry::getValue).sum());
   }
 
-  /** Refuses to mix with an earlier output unless --overwrite, in which case Tandem's files are removed first. */
   private boolean prepareOutput(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    List<Path> existing = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      for (Path p : ds) {
-        if (!p.getFileName().toString().equals(STAGING)) {
-          existing.add(p);
-        }
-      }
-    }
-    if (existing.isEmpty()) {
-      return true;
-    }
-    if (!overwrite) {
-      stderr.println("output folder " + dir + " is not empty; pass --overwrite to replace its contents");
-      return false;
-    }
-    for (Path p : existing) {
-      String name = p.getFileName().toString();
-      if (!OURS.contains(name) && !(name.startsWith("part-") && name.endsWith(".parquet"))) {
-        stderr.println("output folder " + dir + " holds " + name + ", which Tandem did not write; not overwriting");
-        return false;
-      }
-    }
-    for (Path p : existing) {
-      deleteRecursively(p);
-    }
-    return true;
+    return OutputFolder.prepare(dir, overwrite, OURS, stderr);
   }
 
   /**
@@ -193,25 +165,7 @@ final class OfflineJob {
    * feature rows in the parts at the top ({@code known} when it is already known, or -1).
    */
   private long publish(Path staging, Path dir, long known) throws IOException {
-    long rows = 0;
-    List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging)) {
-      ds.forEach(entries::add);
-    }
-    for (Path entry : entries) {
-      String name = entry.getFileName().toString();
-      if (name.startsWith(".")) {
-        continue; // Beam's temporary folders
-      }
-      if (known < 0 && name.startsWith("part-") && name.endsWith(".parquet")) {
-        try (ParquetFileReader r = ParquetFileReader.open(
-            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(entry.toUri()), new Configuration()))) {
-          rows += r.getRecordCount();
-        }
-      }
-      Files.move(entry, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-    }
-    deleteRecursively(staging);
+    long rows = OutputFolder.publish(staging, dir, known < 0);
     long total = known < 0 ? rows : known;
     Files.writeString(dir.resolve(SUCCESS), "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
         + "\nrows=" + total + "\ncolumns=" + spec.features().size() + "\n");
@@ -223,16 +177,5 @@ final class OfflineJob {
       t = t.getCause();
     }
     return t;
-  }
-
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
   }
 }
