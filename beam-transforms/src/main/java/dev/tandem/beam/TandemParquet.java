@@ -149,8 +149,21 @@ public final class TandemParquet {
         return rows
             .apply("To Avro records", MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(new RowToRecord(avroJson)))
             .setCoder(AvroCoder.of(avro))
-            // The write groups rows by output shard: in the single window, runners that would
-            // collect a shard's rows into one in-memory list stream them instead (see StreamedGroupByKey).
+            .apply(writeRecords(avro, outDir));
+      }
+    };
+  }
+
+  /**
+   * Writes Avro records as {@code OUT/part-0000N-of-0000M.parquet}, {@value #OUTPUT_FILES} files. The
+   * write groups rows by output shard: in the single window, runners that would collect a shard's
+   * rows into one in-memory list stream them instead (see {@link StreamedGroupByKey}).
+   */
+  public static PTransform<PCollection<GenericRecord>, WriteFilesResult<Void>> writeRecords(Schema avro, String outDir) {
+    return new PTransform<>() {
+      @Override
+      public WriteFilesResult<Void> expand(PCollection<GenericRecord> records) {
+        return records
             .apply("Single window", Window.into(new StreamedGroupByKey.SingleWindow()))
             .apply("Write Parquet", FileIO.<GenericRecord>write()
                 .via(ParquetIO.sink(avro))

@@ -81,7 +81,12 @@ final class DeepFm implements AutoCloseable {
       scoreIds = tf.withName("score_ids").placeholder(TInt64.class, Placeholder.shape(idsShape));
       scores = tf.math.sigmoid(weights.forward(scoreIds, 0f, seed).logits());
       session = new Session(graph);
-      session.initialize();
+      try {
+        session.initialize();
+      } catch (RuntimeException e) {
+        session.close(); // Graph.close() waits for the graph's open sessions: close this one first
+        throw e;
+      }
     } catch (RuntimeException e) {
       graph.close();
       throw e;

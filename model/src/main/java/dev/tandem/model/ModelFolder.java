@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -39,6 +40,8 @@ final class ModelFolder {
     try {
       contents.write(staging);
       Files.deleteIfExists(target); // an empty folder, as checked
+      // A temporary folder is created private (rwx------): make the model readable by the workers and servers that load it.
+      Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (Throwable e) {
       try {

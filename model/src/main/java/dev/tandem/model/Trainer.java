@@ -78,12 +78,16 @@ public final class Trainer {
         progress.startEpoch(epoch);
         List<TrainingSet.Part> parts = new ArrayList<>(train.parts());
         shuffle(parts, random);
-        nullLabels.put("train", Prefetcher.run(sink -> {
-          Batcher batcher = new Batcher(set.width(), options.batchSize(), options.shuffleBuffer(), random, sink);
-          long nulls = set.read(parts, batcher);
-          batcher.finish();
-          return nulls;
-        }, batch -> progress.step(batch.rows(), model.train(batch))));
+        try {
+          nullLabels.put("train", Prefetcher.run(sink -> {
+            Batcher batcher = new Batcher(set.width(), options.batchSize(), options.shuffleBuffer(), random, sink);
+            long nulls = set.read(parts, batcher);
+            batcher.finish();
+            return nulls;
+          }, batch -> progress.step(batch.rows(), model.train(batch))));
+        } catch (Diverged e) {
+          throw new ModelException(e.getMessage(), e);
+        }
         double seconds = progress.elapsedSeconds();
         Scored scored = score(model, set, validation);
         nullLabels.put("validation", scored.nullLabels());
@@ -126,7 +130,7 @@ public final class Trainer {
       });
 
       TrainingReport report = new TrainingReport(options.modelDir(), epochs, bestEpoch, stoppedEarly, testFigures);
-      writeModelFolder(options, set, architecture, best, report, nullLabels);
+      writeModelFolder(options, set, architecture, best, report, nullLabels, out);
       out.println("model written to " + options.modelDir());
       return report;
     } finally {
@@ -137,7 +141,7 @@ public final class Trainer {
   }
 
   private static void writeModelFolder(TrainOptions options, TrainingSet set, Architecture architecture, Weights weights,
-      TrainingReport report, Map<String, Long> nullLabels) throws ModelException, IOException {
+      TrainingReport report, Map<String, Long> nullLabels, PrintStream out) throws ModelException, IOException {
     ModelMetadata metadata = new ModelMetadata(set.specName(), set.specSha256(), set.hashSeed(), set.inputs(),
         options.tableSize(), options.embeddingDim(), options.dnn(),
         new ModelMetadata.Evaluation(report.bestEpoch(), report.best().validationAuc(),
@@ -148,8 +152,12 @@ public final class Trainer {
       metadata.write(dir);
       Files.writeString(dir.resolve("metrics.json"), Json.write(metricsJson(options, set, report, nullLabels)),
           StandardCharsets.UTF_8);
-      TrainingPlot.write(dir.resolve("training.png"),
-          "DeepFM on " + set.specName() + ": training loss and validation AUC", report.epochs(), report.bestEpoch());
+      try {
+        TrainingPlot.write(dir.resolve("training.png"),
+            "DeepFM on " + set.specName() + ": training loss and validation AUC", report.epochs(), report.bestEpoch());
+      } catch (IOException | RuntimeException | Error e) { // e.g. a headless JVM without fonts: the model matters more
+        out.println("warning: training.png not written: " + e);
+      }
     });
   }
 
@@ -235,6 +243,13 @@ public final class Trainer {
     return json;
   }
 
+  /** A non-finite training loss, thrown from inside the batch consumer. */
+  private static final class Diverged extends RuntimeException {
+    Diverged(String message) {
+      super(message);
+    }
+  }
+
   /** Counts steps and rows of the current epoch and prints a line every 10 s. */
   private static final class Progress {
     private final PrintStream out;
@@ -263,6 +278,10 @@ public final class Trainer {
     }
 
     void step(int batchRows, float loss) {
+      if (!Float.isFinite(loss)) {
+        throw new Diverged("training diverged at epoch " + epoch + " step " + (steps + 1) + " (loss " + loss
+            + "); lower --lr or --embedding-lr");
+      }
       steps++;
       rows += batchRows;
       lossSum += (double) loss * batchRows;

@@ -3,12 +3,13 @@ package dev.tandem.pipelines;
 import dev.tandem.model.ModelException;
 import dev.tandem.model.Scorer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -17,6 +18,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -59,21 +61,46 @@ final class BatchScoring extends PTransform<PCollection<GenericRecord>, PCollect
 
   @Override
   public PCollection<GenericRecord> expand(PCollection<GenericRecord> input) {
+    // Batches are emitted from @FinishBundle into the global window: the input must be in it.
+    if (!(input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      throw new IllegalArgumentException("BatchScoring takes globally windowed rows, got "
+          + input.getWindowingStrategy().getWindowFn());
+    }
     return input.apply("Score in batches of " + batchSize, ParDo.of(new ScoreFn(modelDir, idsColumn, batchSize, outputSchema.toString())))
         .setCoder(AvroCoder.of(outputSchema));
   }
 
-  /** One model per worker JVM, loaded at the first setup and kept for the JVM's life. */
-  private static final Map<String, Scorer> MODELS = new ConcurrentHashMap<>();
+  /**
+   * One model per worker JVM, loaded at the first setup and kept for the JVM's life; keyed by the
+   * folder and the time its SavedModel was written, so a model retrained into the same folder is
+   * loaded afresh (and the old one closed).
+   */
+  private static final Map<String, Scorer> MODELS = new HashMap<>();
 
-  static Scorer model(String modelDir) {
-    return MODELS.computeIfAbsent(modelDir, dir -> {
+  static synchronized Scorer model(String modelDir) {
+    String key;
+    try {
+      key = modelDir + "@" + Files.getLastModifiedTime(Path.of(modelDir, "saved_model.pb")).toMillis();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("no SavedModel in " + modelDir + ": " + e.getMessage(), e);
+    }
+    Scorer scorer = MODELS.get(key);
+    if (scorer == null) {
+      MODELS.entrySet().removeIf(old -> {
+        boolean stale = old.getKey().startsWith(modelDir + "@");
+        if (stale) {
+          old.getValue().close();
+        }
+        return stale;
+      });
       try {
-        return Scorer.load(Path.of(dir));
+        scorer = Scorer.load(Path.of(modelDir));
       } catch (ModelException | IOException e) {
-        throw new IllegalArgumentException("cannot load the model in " + dir + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("cannot load the model in " + modelDir + ": " + e.getMessage(), e);
       }
-    });
+      MODELS.put(key, scorer);
+    }
+    return scorer;
   }
 
   static final class ScoreFn extends DoFn<GenericRecord, GenericRecord> {
@@ -149,6 +176,10 @@ final class BatchScoring extends PTransform<PCollection<GenericRecord>, PCollect
       if (!(value instanceof Collection<?> list)) {
         throw new IllegalArgumentException("column '" + idsColumn + "' is " + (value == null ? "NULL" : value.getClass().getSimpleName())
             + ", not a list of ids, in row " + row);
+      }
+      if (list.size() != scorer.width()) {
+        throw new IllegalArgumentException("column '" + idsColumn + "' holds " + list.size() + " ids, the model takes "
+            + scorer.width() + ", in row " + row);
       }
       long[] ids = new long[list.size()];
       int i = 0;

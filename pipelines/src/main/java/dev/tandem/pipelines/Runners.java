@@ -44,8 +44,7 @@ final class Runners {
         addDefault(args, "--storageLevel", "MEMORY_AND_DISK");
         // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
         setIfAbsent("spark.ui.enabled", "false");
-        // One Spark partition per shuffle shard: Beam's Spark GroupByKey holds a partition's groups in
-        // memory, and with the default (one per core) a 1 M-request run needed more than 2 GB of heap.
+        // One Spark partition per shuffle shard: smaller sort runs and finer tasks than one per core.
         setIfAbsent("spark.default.parallelism", Integer.toString(TandemFeatures.DEFAULT_SHARDS));
         setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
         setIfAbsent("spark.driver.host", "127.0.0.1");

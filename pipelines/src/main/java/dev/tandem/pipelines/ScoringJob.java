@@ -4,6 +4,7 @@ import dev.tandem.beam.TandemParquet;
 import dev.tandem.beam.TandemTrainingSet;
 import dev.tandem.model.ModelException;
 import dev.tandem.model.ModelMetadata;
+import dev.tandem.spec.FeatureSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
@@ -14,10 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.hadoop.conf.Configuration;
@@ -32,6 +31,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  */
 final class ScoringJob {
   private final String model;
+  private final FeatureSpec spec;
   private final Path data;
   private final Path out;
   private final String idsColumn;
@@ -42,9 +42,11 @@ final class ScoringJob {
   private final PrintWriter stdout;
   private final PrintWriter stderr;
 
-  ScoringJob(String model, Path data, Path out, String idsColumn, int batchSize, String runner, boolean overwrite,
-      List<String> beamOptions, PrintWriter stdout, PrintWriter stderr) {
+  /** {@code spec}, when not null, must be the model's (the data's ids must have been encoded by it). */
+  ScoringJob(String model, FeatureSpec spec, Path data, Path out, String idsColumn, int batchSize, String runner,
+      boolean overwrite, List<String> beamOptions, PrintWriter stdout, PrintWriter stderr) {
     this.model = model;
+    this.spec = spec;
     this.data = data;
     this.out = out;
     this.idsColumn = idsColumn;
@@ -64,8 +66,15 @@ final class ScoringJob {
     ModelMetadata metadata;
     try {
       metadata = ModelMetadata.read(Path.of(model));
+      if (spec != null) {
+        metadata.check(spec);
+      }
     } catch (ModelException e) {
       stderr.println("model error: " + e.getMessage());
+      return TandemCli.BAD_INPUT;
+    }
+    if (out.toAbsolutePath().normalize().startsWith(data.toAbsolutePath().normalize())) {
+      stderr.println("--out " + out + " is inside --data " + data + ": the input would be overwritten");
       return TandemCli.BAD_INPUT;
     }
     Schema input = inputSchema();
@@ -83,12 +92,7 @@ final class ScoringJob {
     BatchScoring scoring = new BatchScoring(Path.of(model).toAbsolutePath().toString(), idsColumn, batchSize, input);
     p.apply("Read " + data.getFileName(), ParquetIO.read(input).from(data.toAbsolutePath() + "/*.parquet"))
         .apply("Score with " + metadata.specName() + " model", scoring)
-        .apply("Write scored rows", FileIO.<GenericRecord>write()
-            .via(ParquetIO.sink(scoring.outputSchema()))
-            .to(staging.toAbsolutePath().toString())
-            .withPrefix("part")
-            .withSuffix(".parquet")
-            .withNumShards(TandemParquet.OUTPUT_FILES));
+        .apply("Write scored rows", TandemParquet.writeRecords(scoring.outputSchema(), staging.toAbsolutePath().toString()));
     try {
       PipelineResult.State state = p.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
@@ -98,6 +102,11 @@ final class ScoringJob {
       }
     } catch (RuntimeException e) {
       OutputFolder.deleteRecursively(staging);
+      Throwable cause = OfflineJob.rootCause(e);
+      if (cause instanceof IllegalArgumentException) { // a row the model cannot take
+        stderr.println("data error: " + cause.getMessage());
+        return TandemCli.BAD_INPUT;
+      }
       throw e;
     }
     long rows = OutputFolder.publish(staging, out, true);

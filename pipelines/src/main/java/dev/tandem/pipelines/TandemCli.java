@@ -349,6 +349,9 @@ public final class TandemCli implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
     Path out;
 
+    @Option(names = "--spec", paramLabel = "SPEC", description = "refuse to run unless the model was trained for this spec")
+    Path spec;
+
     @Option(names = "--ids-column", defaultValue = "model_ids", paramLabel = "NAME", description = "the column of model ids (default ${DEFAULT-VALUE})")
     String idsColumn;
 
@@ -366,7 +369,11 @@ public final class TandemCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return new ScoringJob(model, data, out, idsColumn, batchSize, runner, overwrite, beamOptions,
+      FeatureSpec s = null;
+      if (spec != null && (s = loadSpec(spec, commandSpec.commandLine().getErr())) == null) {
+        return BAD_INPUT;
+      }
+      return new ScoringJob(model, s, data, out, idsColumn, batchSize, runner, overwrite, beamOptions,
           commandSpec.commandLine().getOut(), commandSpec.commandLine().getErr()).run();
     }
   }

@@ -8,7 +8,10 @@ import dev.tandem.model.Scorer;
 import dev.tandem.testdata.ParquetRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,12 +56,25 @@ class TrainAndScoreTest {
   @Test
   void theScoringJobGivesTheScorersScoresRowByRow() throws Exception {
     Path out = dir.resolve("scored");
-    TandemCliTest.Result r = TandemCliTest.cli("score", "--model", model.toString(), "--data",
-        trainingSet.resolve("test").toString(), "--out", out.toString(), "--batch-size", "7");
+    TandemCliTest.Result r = TandemCliTest.cli("score", "--model", model.toString(), "--spec", TandemCliTest.JD_SPEC.toString(),
+        "--data", trainingSet.resolve("test").toString(), "--out", out.toString(), "--batch-size", "7");
     assertThat(r.err(), r.code(), is(0));
     List<GenericRecord> test = ParquetRows.readFolder(trainingSet.resolve("test"));
     List<GenericRecord> scored = ParquetRows.readFolder(out);
     assertThat(scored.size(), is(test.size()));
+    // Each input row comes out once, unchanged, plus its score.
+    Map<String, GenericRecord> byRequest = new HashMap<>();
+    for (GenericRecord row : test) {
+      byRequest.put(row.get(0).toString(), row);
+    }
+    for (GenericRecord row : scored) {
+      GenericRecord in = byRequest.remove(row.get(0).toString());
+      assertThat("request " + row.get(0), in == null, is(false));
+      for (Schema.Field f : in.getSchema().getFields()) {
+        assertThat(f.name(), String.valueOf(row.get(f.name())), is(String.valueOf(in.get(f.name()))));
+      }
+    }
+    assertThat(byRequest.isEmpty(), is(true));
     assertThat(r.out(), containsString("scored " + String.format("%,d", test.size()) + " rows"));
     assertThat(Files.exists(out.resolve(OfflineJob.SUCCESS)), is(true));
     try (Scorer scorer = Scorer.load(model)) {
