@@ -975,6 +975,12 @@ final class SpecCompiler {
     if (label != null && !compiled.containsKey(label) && !featureExprNodes.containsKey(label)) {
       yaml.error(node, "label '" + label + "' is not a feature");
       label = null;
+    } else if (label != null && compiled.get(label) != null
+        && compiled.get(label).type != Type.INT && compiled.get(label).type != Type.BIGINT) {
+      // Training counts positives and the trainer reads 0/1 labels: a bool or a float would be misread.
+      yaml.error(node, "label '" + label + "' is " + compiled.get(label).type.specName()
+          + "; a label must be an int or bigint (1 = positive, 0 = negative), e.g. if(cond, 1, 0)");
+      label = null;
     }
   }
 

@@ -64,7 +64,7 @@ class SpecErrorsTest {
         - {name: total10, expr: sum(amount), over: last10}
         - {name: spend7d, expr: sum(price) over clicks7d}
         - {name: age, expr: u.age}
-        - {name: big, expr: "amount > 100"}
+        - {name: big, expr: "if(amount > 100, 1, 0)"}
       label: big
       model:
         inputs:
@@ -122,7 +122,7 @@ class SpecErrorsTest {
     assertThat(spec.features().stream().map(FeatureDef::name).toList(),
         contains("amount2", "total10", "spend7d", "age", "big"));
     assertThat(spec.features().stream().map(FeatureDef::type).toList(),
-        contains(Type.INT, Type.BIGINT, Type.DOUBLE, Type.INT, Type.BOOL));
+        contains(Type.INT, Type.BIGINT, Type.DOUBLE, Type.INT, Type.INT));
     assertThat(spec.label(), equalTo("big"));
     assertThat(spec.model().inputs(), hasSize(3));
     assertThat(spec.windows(), hasSize(2));
@@ -237,7 +237,7 @@ class SpecErrorsTest {
   @Test
   void comparingStringWithInt() {
     assertThat(errors(minimal().change(34, "amount > 100", "user > 100")),
-        contains("bad.yaml:34:29: type mismatch: cannot compare string with int"));
+        contains("bad.yaml:34:32: type mismatch: cannot compare string with int"));
   }
 
   @Test
@@ -291,7 +291,14 @@ class SpecErrorsTest {
   @Test
   void syntaxErrorInQuotedExpression() {
     assertThat(errors(minimal().change(34, "amount > 100", "amount > > 100")),
-        contains("bad.yaml:34:33: syntax error in 'big': unexpected '>'"));
+        contains("bad.yaml:34:36: syntax error in 'big': unexpected '>'"));
+  }
+
+  @Test
+  void labelMustBeAnInteger() {
+    assertThat(errors(minimal().change(34, "if(amount > 100, 1, 0)", "amount > 100")),
+        contains("bad.yaml:35:8: label 'big' is bool; a label must be an int or bigint (1 = positive, 0 = negative),"
+            + " e.g. if(cond, 1, 0)"));
   }
 
   @Test
@@ -384,7 +391,7 @@ class SpecErrorsTest {
             "bad.yaml:26:55: bad duration '14x' (expected a number and a unit s, m, h or d, like 14d)",
             "bad.yaml:30:36: unknown function 'sqrt'",
             "bad.yaml:31:46: unknown window 'last1' (known: last10)",
-            "bad.yaml:34:29: type mismatch: cannot compare string with int",
+            "bad.yaml:34:32: type mismatch: cannot compare string with int",
             "bad.yaml:35:8: label 'bigg' is not a feature"));
   }
 }
