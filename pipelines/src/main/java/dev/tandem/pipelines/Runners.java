@@ -39,9 +39,11 @@ final class Runners {
       case "spark" -> {
         args.add("--runner=SparkRunner");
         addDefault(args, "--sparkMaster", "local[*]");
-        // Collections read by several steps are cached; MEMORY_ONLY drops what does not fit and Spark
-        // then recomputes it from the sources (a 1 M-request run read its inputs 3 to 4 times).
-        addDefault(args, "--storageLevel", "MEMORY_AND_DISK");
+        // Collections read by several steps are cached. DISK_ONLY keeps them serialized by their coders on local
+        // disk: MEMORY_ONLY drops what does not fit and Spark recomputes it from the sources, and MEMORY_AND_DISK
+        // keeps deserialized rows whose size Spark estimates by walking them (a third of the executor time in a
+        // profile). 1 M requests: 224 s with DISK_ONLY, 374 s with MEMORY_AND_DISK, in less memory.
+        addDefault(args, "--storageLevel", "DISK_ONLY");
         // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
         setIfAbsent("spark.ui.enabled", "false");
         // One Spark partition per shuffle shard: smaller sort runs and finer tasks than one per core.
