@@ -1,12 +1,10 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.Type;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -70,9 +68,13 @@ record TaggedRow(int tag, Object[] values) {
     }
   }
 
-  /** A null bitmap, then each non-NULL value by its type. */
+  /**
+   * The length of what follows, then a null bitmap, then each non-NULL value by its type. The
+   * row is built in a byte array and read back from one: runners hand coders streams (Java
+   * serialization's among them) whose byte-at-a-time calls cost more than the values.
+   */
   static void encodeValues(List<Type> types, Object[] values, OutputStream out) throws IOException {
-    DataOutputStream data = new DataOutputStream(out);
+    RowBytes.Writer w = new RowBytes.Writer();
     for (int start = 0; start < values.length; start += 8) {
       int bits = 0;
       for (int i = start; i < Math.min(start + 8, values.length); i++) {
@@ -80,7 +82,7 @@ record TaggedRow(int tag, Object[] values) {
           bits |= 1 << (i - start);
         }
       }
-      data.writeByte(bits);
+      w.writeByte(bits);
     }
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
@@ -88,29 +90,31 @@ record TaggedRow(int tag, Object[] values) {
         continue;
       }
       switch (types.get(i)) {
-        case STRING -> {
-          byte[] bytes = ((String) v).getBytes(StandardCharsets.UTF_8);
-          VarInt.encode(bytes.length, data);
-          data.write(bytes);
-        }
-        case INT -> VarInt.encode((Integer) v, data);
-        case BIGINT -> VarInt.encode((Long) v, data);
-        case FLOAT -> data.writeFloat((Float) v);
-        case DOUBLE -> data.writeDouble((Double) v);
-        case BOOL -> data.writeBoolean((Boolean) v);
-        case TIMESTAMP -> VarInt.encode(((Instant) v).toEpochMilli(), data);
+        case STRING -> w.writeString((String) v);
+        case INT -> w.writeVarLong((Integer) v & 0xFFFFFFFFL);
+        case BIGINT -> w.writeVarLong((Long) v);
+        case FLOAT -> w.writeInt(Float.floatToRawIntBits((Float) v));
+        case DOUBLE -> w.writeLong(Double.doubleToRawLongBits((Double) v));
+        case BOOL -> w.writeByte((Boolean) v ? 1 : 0);
+        case TIMESTAMP -> w.writeVarLong(((Instant) v).toEpochMilli());
         default -> throw new IllegalArgumentException("cannot encode " + types.get(i));
       }
     }
-    data.flush();
+    VarInt.encode(w.size(), out);
+    out.write(w.bytes(), 0, w.size());
   }
 
   static Object[] decodeValues(List<Type> types, InputStream in) throws IOException {
+    int length = VarInt.decodeInt(in);
+    byte[] bytes = in.readNBytes(length);
+    if (bytes.length != length) {
+      throw new EOFException("row of " + length + " bytes cut after " + bytes.length);
+    }
+    RowBytes.Reader r = new RowBytes.Reader(bytes);
     Object[] values = new Object[types.size()];
-    DataInputStream data = new DataInputStream(in);
     boolean[] isNull = new boolean[values.length];
     for (int start = 0; start < values.length; start += 8) {
-      int bits = data.readUnsignedByte();
+      int bits = r.readByte();
       for (int i = start; i < Math.min(start + 8, values.length); i++) {
         isNull[i] = (bits & (1 << (i - start))) != 0;
       }
@@ -120,17 +124,13 @@ record TaggedRow(int tag, Object[] values) {
         continue;
       }
       values[i] = switch (types.get(i)) {
-        case STRING -> {
-          byte[] bytes = new byte[VarInt.decodeInt(data)];
-          data.readFully(bytes);
-          yield new String(bytes, StandardCharsets.UTF_8);
-        }
-        case INT -> VarInt.decodeInt(data);
-        case BIGINT -> VarInt.decodeLong(data);
-        case FLOAT -> data.readFloat();
-        case DOUBLE -> data.readDouble();
-        case BOOL -> data.readBoolean();
-        case TIMESTAMP -> Instant.ofEpochMilli(VarInt.decodeLong(data));
+        case STRING -> r.readString();
+        case INT -> (int) r.readVarLong();
+        case BIGINT -> r.readVarLong();
+        case FLOAT -> Float.intBitsToFloat(r.readInt());
+        case DOUBLE -> Double.longBitsToDouble(r.readLong());
+        case BOOL -> r.readByte() != 0;
+        case TIMESTAMP -> Instant.ofEpochMilli(r.readVarLong());
         default -> throw new IllegalArgumentException("cannot decode " + types.get(i));
       };
     }
