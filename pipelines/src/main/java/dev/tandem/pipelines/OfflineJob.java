@@ -77,7 +77,7 @@ final class OfflineJob {
     }
     boolean localOut = !out.contains("://");
     Path outPath = localOut ? Path.of(out) : null;
-    if (localOut && !prepareOutput(outPath)) {
+    if (localOut && !OutputFolder.prepare(outPath, overwrite, OURS, stderr)) {
       return TandemCli.BAD_INPUT;
     }
     Path staging = localOut ? outPath.resolve(OutputFolder.STAGING) : null;
@@ -127,13 +127,24 @@ final class OfflineJob {
       if (staging != null) {
         OutputFolder.deleteRecursively(staging);
       }
-      Throwable cause = rootCause(e);
-      if (cause instanceof IllegalArgumentException) {
-        stderr.println("data error: " + cause.getMessage());
-        return TandemCli.BAD_INPUT;
-      }
-      throw e;
+      return dataError(e, stderr);
     }
+  }
+
+  /**
+   * A job that failed on a row it cannot use (an {@link IllegalArgumentException} at the root,
+   * raised in a worker) is the user's data error: printed, exit 2. Anything else is rethrown.
+   */
+  static int dataError(RuntimeException e, PrintWriter stderr) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof IllegalArgumentException) {
+      stderr.println("data error: " + cause.getMessage());
+      return TandemCli.BAD_INPUT;
+    }
+    throw e;
   }
 
   /** Rows per table read, rejected and unreachable, and rows out. */
@@ -148,10 +159,6 @@ final class OfflineJob {
         counters.entrySet().stream().filter(e -> e.getKey().startsWith("rows rejected")).mapToLong(Map.Entry::getValue).sum());
   }
 
-  private boolean prepareOutput(Path dir) throws IOException {
-    return OutputFolder.prepare(dir, overwrite, OURS, stderr);
-  }
-
   /**
    * Moves everything staged into the output folder, then writes _SUCCESS; returns the number of
    * feature rows in the parts at the top ({@code known} when it is already known, or -1).
@@ -162,12 +169,5 @@ final class OfflineJob {
     Files.writeString(dir.resolve(SUCCESS), "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
         + "\nrows=" + total + "\ncolumns=" + spec.features().size() + "\n");
     return total;
-  }
-
-  static Throwable rootCause(Throwable t) {
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

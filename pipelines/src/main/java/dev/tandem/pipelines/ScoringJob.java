@@ -102,12 +102,7 @@ final class ScoringJob {
       }
     } catch (RuntimeException e) {
       OutputFolder.deleteRecursively(staging);
-      Throwable cause = OfflineJob.rootCause(e);
-      if (cause instanceof IllegalArgumentException) { // a row the model cannot take
-        stderr.println("data error: " + cause.getMessage());
-        return TandemCli.BAD_INPUT;
-      }
-      throw e;
+      return OfflineJob.dataError(e, stderr); // e.g. a row the model cannot take
     }
     long rows = OutputFolder.publish(staging, out, true);
     Files.writeString(out.resolve(OfflineJob.SUCCESS), "model=" + model + "\nspec=" + metadata.specName()
