@@ -76,6 +76,46 @@ public final class JoinPlan {
     return b.bytes();
   }
 
+  /**
+   * The joined row of a request among {@code rows}, the rows of the table whose key is the
+   * request's (in any order): the last of them, in {@link #sortKey} order, that comes before the
+   * request and that {@link JoinSweep} accepts; {@code null} when nothing matches. The same
+   * answer a sweep over the sorted rows gives.
+   */
+  public Object[] pick(Object[] requestRow, List<IngestedRow> rows) {
+    if (requestKey(requestRow) == null
+        || def.pick() == JoinDef.Pick.POINT_IN_TIME && requestRow[requestTimeIndex] == null) {
+      return null;
+    }
+    byte[] request = sortKey(true, requestRow, 0);
+    IngestedRow best = best(rows, request);
+    return best == null ? null : best.values();
+  }
+
+  /** The row this join would pick among {@code rows} for a request after all of them (what state keeps). */
+  IngestedRow best(List<IngestedRow> rows) {
+    return best(rows, null);
+  }
+
+  private IngestedRow best(List<IngestedRow> rows, byte[] before) {
+    IngestedRow best = null;
+    byte[] bestKey = null;
+    for (IngestedRow row : rows) {
+      if (def.pick() == JoinDef.Pick.POINT_IN_TIME && row.values()[orderIndex] == null) {
+        continue;
+      }
+      byte[] key = sortKey(false, row.values(), row.sequence());
+      if (before != null && java.util.Arrays.compareUnsigned(key, before) > 0) {
+        continue;
+      }
+      if (bestKey == null || java.util.Arrays.compareUnsigned(key, bestKey) > 0) {
+        best = row;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
   /** A new sweep over one join key's rows, delivered in {@link #sortKey} order. */
   public JoinSweep sweep() {
     return new JoinSweep();

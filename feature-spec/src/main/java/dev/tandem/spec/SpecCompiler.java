@@ -100,7 +100,7 @@ final class SpecCompiler {
       throw new SpecException(errors);
     }
     List<Expr> outputs = features.stream().map(f -> compiled.get(f.name())).toList();
-    FeaturePlan plan = new FeaturePlan(request, groups, List.copyOf(joins.values()), features, outputs, termCount);
+    FeaturePlan plan = new FeaturePlan(request, groups, List.copyOf(joins.values()), features, outputs, termCount, tables);
     return new FeatureSpec(file, text, sha256(text), name, version, zone, List.copyOf(tables.values()),
         List.copyOf(windows.values()), joins.values().stream().map(JoinPlan::def).toList(), features, label, model, plan);
   }

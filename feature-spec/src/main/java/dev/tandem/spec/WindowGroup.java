@@ -49,7 +49,7 @@ public final class WindowGroup {
     }
   }
 
-  /** A window of this group and where its frame ends. */
+  /** A window of this group and where its frame ends: ROWS {@code rows}, or RANGE with an optional MAXSIZE (-1 = none). */
   record Frame(int rows, long rangeMillis, int maxsize) {
     /** Index of the oldest history row in this frame, for a request at {@code time}. */
     int start(long[] times, int head, int end, long time) {
@@ -116,6 +116,15 @@ public final class WindowGroup {
   /** The source tables: the request table first, then the union tables. */
   public List<String> sources() {
     return sources;
+  }
+
+  /** The columns of source {@code source} that enter a window row (for the request table: all). */
+  int[] sourceColumns(int source) {
+    return source == 0 ? null : unionProjection[source - 1];
+  }
+
+  List<Frame> frames() {
+    return frames;
   }
 
   public String partitionColumn() {
@@ -216,8 +225,8 @@ public final class WindowGroup {
   }
 
   /**
-   * The term values of a request whose partition key is NULL, or whose time is NULL: its
-   * window holds only itself (for union windows, only its projection).
+   * The term values of a request whose partition key is NULL: its window holds only itself (for
+   * union windows, only its projection).
    */
   public Object[] evaluateAlone(Object[] requestRow) {
     Entry e = entry(0, new IngestedRow(requestRow, 0));
@@ -240,7 +249,8 @@ public final class WindowGroup {
     return values;
   }
 
-  boolean requestRowsInHistory() {
+  /** Whether a request's window holds earlier request rows (false for {@code instance_not_in_window} unions). */
+  public boolean requestRowsInHistory() {
     return requestRowsInHistory;
   }
 }

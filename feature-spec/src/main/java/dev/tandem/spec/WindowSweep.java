@@ -27,20 +27,31 @@ public final class WindowSweep {
    * Takes the next entry. For a request entry, returns its window-term values (in the group's
    * term order); for a union row, returns {@code null}.
    *
-   * @throws IllegalArgumentException when the entry comes before the previous one in order
+   * @throws IllegalArgumentException when the entry comes before the previous one in order, or
+   *     has a NULL time
    */
   public Object[] accept(WindowGroup.Entry e) {
+    return accept(e, true);
+  }
+
+  /**
+   * As {@link #accept(WindowGroup.Entry)}; with {@code evaluate} false a request entry only
+   * enters the history (for a caller that wants the values of one later request only).
+   */
+  Object[] accept(WindowGroup.Entry e, boolean evaluate) {
     if (last != null && order.compare(last, e) > 0) {
       throw new IllegalArgumentException("window rows out of order for " + group.describe());
     }
     last = e;
     if (!e.hasTime) {
-      // A row without a time cannot be placed: a union row joins no window, a request's window is itself.
-      return e.source == 0 ? group.evaluateAlone(e.sourceRow) : null;
+      // Runners and ingestion reject rows without a time before they reach a window.
+      throw new IllegalArgumentException("a row with a NULL time cannot be placed in " + group.describe());
     }
     Object[] result = null;
     if (e.source == 0) {
-      result = group.evaluate(times, rows, head, rows.size(), e, true);
+      if (evaluate) {
+        result = group.evaluate(times, rows, head, rows.size(), e, true);
+      }
       if (group.requestRowsInHistory()) {
         append(e);
       }

@@ -4,6 +4,9 @@ import static dev.tandem.spec.Specs.e;
 import static dev.tandem.spec.Specs.r;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -151,14 +154,30 @@ class FramesTest {
   }
 
   @Test
-  void aNullKeyMatchesNothingAndANullTimeCannotBePlaced() {
+  void aNullKeyMatchesNothing() {
     LocalEval eval = eval("{partition: k, rows: 10}", "count(id)");
     eval.rows("r",
         r("1", "2016-01-01T00:00:01Z", null, 1, null, null),
         r("2", "2016-01-01T00:00:02Z", null, 1, null, null),
-        new Object[] {"3", null, "a", 1, null, null},
         r("4", "2016-01-01T00:00:04Z", "a", 1, null, null));
-    assertThat(eval.column("x"), contains(1L, 1L, 1L, 1L));
+    assertThat(eval.column("x"), contains(1L, 1L, 1L));
+  }
+
+  @Test
+  void aRequestWithANullTimeIsRejectedAndAStoredRowWithANullTimeIsInNoWindow() {
+    LocalEval eval = eval("{partition: k, rows: 10}", "count(id)");
+    eval.rows("r", new Object[] {"3", null, "a", 1, null, null});
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, eval::run);
+    assertThat(e.getMessage(), containsString("request 3: column 't' is NULL"));
+
+    FeaturePlan plan = eval.spec.plan();
+    StatePlan.Store store = plan.state().stores().get(0);
+    Object[] request = r("4", "2016-01-01T00:00:04Z", "a", 1, null, null);
+    List<IngestedRow> stored = List.of(new IngestedRow(new Object[] {"3", null, "a", 1, null, null}, 0),
+        new IngestedRow(r("2", "2016-01-01T00:00:02Z", "a", 1, null, null), 1));
+    int x = plan.features().size() - 1;
+    assertThat(plan.evaluate(request, Long.MAX_VALUE, (s, k) -> s == store && k.equals("a") ? stored : List.of())[x], is(2L));
+    assertThat(store.retain(stored), hasSize(1));
   }
 
   @Test

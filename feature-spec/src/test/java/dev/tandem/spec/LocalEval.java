@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a spec over small in-memory tables for tests, the way a runner does: group each window
- * group's rows by partition key, order them, sweep; group joined rows by key, pick; evaluate.
- * A row's ingestion sequence is its index in its table's list.
+ * Runs a spec over small in-memory tables for tests: every row of every table is the state of its
+ * stores (by key), and each request is evaluated by {@link FeaturePlan#evaluate(Object[], long,
+ * StatePlan.Lookup)}, which ignores rows after it. A row's ingestion sequence is its index in its
+ * table's list.
  */
 final class LocalEval {
   final FeatureSpec spec;
@@ -29,67 +30,26 @@ final class LocalEval {
     return this;
   }
 
-  /** The output rows, in the order of the request table's rows. */
+  /** The output rows, in the order of the request table's rows, each from the core's one evaluate entry. */
   List<Object[]> run() {
     FeaturePlan plan = spec.plan();
-    List<Object[]> requests = tables.getOrDefault(plan.requestTable().name(), List.of());
-    Map<Object[], Object[][]> terms = new HashMap<>();
-    for (WindowGroup g : plan.groups()) {
-      Map<Object, List<WindowGroup.Entry>> partitions = new HashMap<>();
-      for (int source = 0; source < g.sources().size(); source++) {
-        List<Object[]> rows = tables.getOrDefault(g.sources().get(source), List.of());
-        for (int i = 0; i < rows.size(); i++) {
-          Object key = g.partitionKey(source, rows.get(i));
-          if (key != null) {
-            partitions.computeIfAbsent(key, k -> new ArrayList<>()).add(g.entry(source, new IngestedRow(rows.get(i), i)));
-          }
-        }
-      }
-      for (List<WindowGroup.Entry> entries : partitions.values()) {
-        entries.sort((a, b) -> java.util.Arrays.compareUnsigned(g.sortKey(a), g.sortKey(b))); // as runners sort
-        WindowSweep sweep = g.sweep();
-        for (WindowGroup.Entry e : entries) {
-          Object[] values = sweep.accept(e);
-          if (values != null) {
-            terms.computeIfAbsent(e.sourceRow(), r -> new Object[plan.groups().size()][])[g.index()] = values;
-          }
+    Map<StatePlan.Ref, List<IngestedRow>> state = new HashMap<>();
+    for (StatePlan.Store store : plan.state().stores()) {
+      List<Object[]> rows = tables.getOrDefault(store.table().name(), List.of());
+      for (int i = 0; i < rows.size(); i++) {
+        Object key = store.key(rows.get(i));
+        if (key != null) {
+          state.computeIfAbsent(new StatePlan.Ref(store, key), r -> new ArrayList<>()).add(new IngestedRow(rows.get(i), i));
         }
       }
     }
     List<Object[]> out = new ArrayList<>();
-    for (Object[] request : requests) {
-      Object[][] joined = new Object[plan.joins().size()][];
-      for (JoinPlan j : plan.joins()) {
-        joined[j.index()] = join(j, request);
-      }
-      out.add(plan.evaluate(request, terms.getOrDefault(request, new Object[plan.groups().size()][]), joined));
+    List<Object[]> requests = tables.getOrDefault(plan.requestTable().name(), List.of());
+    for (int sequence = 0; sequence < requests.size(); sequence++) {
+      Object[] request = requests.get(sequence);
+      out.add(plan.evaluate(request, sequence, (store, key) -> state.getOrDefault(new StatePlan.Ref(store, key), List.of())));
     }
     return out;
-  }
-
-  /** Streams the request and the joined table's rows of its key through a join sweep, in sort-key order. */
-  private Object[] join(JoinPlan j, Object[] request) {
-    Object key = j.requestKey(request);
-    if (key == null) {
-      return null;
-    }
-    List<Object[]> rows = tables.getOrDefault(j.table(), List.of());
-    List<Map.Entry<byte[], Object[]>> keyed = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      if (key.equals(j.tableKey(rows.get(i)))) {
-        keyed.add(Map.entry(j.sortKey(false, rows.get(i), i), rows.get(i)));
-      }
-    }
-    keyed.add(Map.entry(j.sortKey(true, request, 0), request));
-    keyed.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getKey(), b.getKey()));
-    JoinPlan.JoinSweep sweep = j.sweep();
-    for (Map.Entry<byte[], Object[]> e : keyed) {
-      if (e.getValue() == request) {
-        return sweep.pick(request);
-      }
-      sweep.acceptTableRow(e.getValue());
-    }
-    throw new AssertionError("the request was not in its own join run");
   }
 
   /** One output column, per request. */

@@ -3,12 +3,9 @@ package dev.tandem.testdata;
 import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.JoinPlan;
 import dev.tandem.spec.SpecException;
 import dev.tandem.spec.TableDef;
 import dev.tandem.spec.Type;
-import dev.tandem.spec.WindowGroup;
-import dev.tandem.spec.WindowSweep;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -123,8 +121,6 @@ public final class JdGenerator {
   private final FeaturePlan plan;
   private final long skuCatalog;
 
-  private final WindowGroup actionGroup;
-  private final int actionGroupIndex;
   private final int cartFeature;
   private final int modelIdsFeature;
   private double bias;
@@ -147,8 +143,6 @@ public final class JdGenerator {
     this.spec = jdSpec();
     this.plan = spec.plan();
     this.skuCatalog = Math.max(20, Math.round(0.27 * options.requests()));
-    this.actionGroup = plan.groups().stream().filter(g -> g.sources().contains("bo_action")).findFirst().orElseThrow();
-    this.actionGroupIndex = actionGroup.index();
     this.cartFeature = featureIndex("bo_action_type_multi_top3frequency_40");
     this.modelIdsFeature = featureIndex("bo_action_model_id_multi_unique_count_19");
   }
@@ -599,47 +593,27 @@ public final class JdGenerator {
     return z;
   }
 
-  /** The JD feature row of a request given its pair's behaviour rows (windows of other groups are not needed). */
+  /**
+   * The JD feature row of a request from its pair's behaviour rows, its user row and its product,
+   * by the core's one evaluate entry (which applies the frames and ignores rows after the request).
+   */
   private Object[] features(Object[] request, List<Object[]> history, Object[] userRow, SkuAttributes sku) {
-    long t = ((Instant) request[1]).toEpochMilli();
-    List<WindowGroup.Entry> entries = new ArrayList<>();
+    List<IngestedRow> pairRows = new ArrayList<>();
     for (int i = 0; i < history.size(); i++) {
-      Object[] row = history.get(i);
-      long time = ((Instant) row[0]).toEpochMilli();
-      if (time > t) {
-        break;
-      }
-      if (time >= t - 14 * DAY && row[1] != null && row[1].equals(request[3])) {
-        entries.add(actionGroup.entry(1, new IngestedRow(row, i)));
+      if (Objects.equals(history.get(i)[1], request[3])) {
+        pairRows.add(new IngestedRow(history.get(i), i));
       }
     }
-    WindowGroup.Entry self = actionGroup.entry(0, new IngestedRow(request, 0));
-    entries.add(self);
-    entries.sort(actionGroup.order());
-    Object[][] terms = new Object[plan.groups().size()][];
-    if (actionGroup.partitionKey(0, request) != null) {
-      WindowSweep sweep = actionGroup.sweep();
-      for (WindowGroup.Entry e : entries) {
-        Object[] values = sweep.accept(e);
-        if (e == self) {
-          terms[actionGroupIndex] = values;
-        }
-      }
-    }
-    for (WindowGroup g : plan.groups()) {
-      if (terms[g.index()] == null) {
-        terms[g.index()] = g.evaluateAlone(request);
-      }
-    }
-    Object[][] joined = new Object[plan.joins().size()][];
-    for (JoinPlan j : plan.joins()) {
-      if (j.table().equals("bo_user")) {
-        joined[j.index()] = userRow;
-      } else if (j.table().equals("bo_product") && sku.cate.equals("8")) {
-        joined[j.index()] = new Object[] {PRODUCT_LOAD, sku.id, sku.a1, sku.a2, sku.a3, sku.cate, sku.brand};
-      }
-    }
-    return plan.evaluate(request, terms, joined);
+    List<IngestedRow> user = List.of(new IngestedRow(userRow, 0));
+    List<IngestedRow> product = sku.cate.equals("8")
+        ? List.of(new IngestedRow(new Object[] {PRODUCT_LOAD, sku.id, sku.a1, sku.a2, sku.a3, sku.cate, sku.brand}, 0))
+        : List.of();
+    return plan.evaluate(request, Long.MAX_VALUE, (store, key) -> switch (store.table().name()) {
+      case "bo_action" -> pairRows;
+      case "bo_user" -> user;
+      case "bo_product" -> product;
+      default -> List.of(); // windows over other users' requests and comments play no part in the signal
+    });
   }
 
   /** The bias b for which the mean of sigmoid(b + z) over a sample of requests is the positive rate. */
