@@ -82,6 +82,15 @@ public final class StatePlan {
       return names;
     }
 
+    /**
+     * True when only {@code latest} last joins read this store: they pick the table's last row
+     * whatever the request's time, so its state is the table as it stands (offline: at the end
+     * of the data), not a moving window.
+     */
+    public boolean latestOnly() {
+      return windows.isEmpty() && joins.stream().allMatch(j -> j.def().pick() == JoinDef.Pick.LATEST);
+    }
+
     /** The key of a row of this store's table; NULL keys are kept nowhere. */
     public Object key(Object[] tableRow) {
       return tableRow[keyIndex];
