@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -20,6 +22,8 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -34,6 +38,8 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -268,6 +274,73 @@ public final class TandemParquet {
           && ts.getUnit() != LogicalTypeAnnotation.TimeUnit.NANOS;
       case NULL -> false;
     };
+  }
+
+  /** Receives a table's rows as {@link #readTable} reads them. */
+  public interface TableRows {
+    /** A row in the table's column order, with its ingestion sequence (the same one a pipeline gives it). */
+    void row(Object[] values, long sequence) throws IOException;
+
+    /** A row whose text value does not parse as its column's type, with the reason. */
+    void rejected(String reason) throws IOException;
+  }
+
+  /**
+   * Reads one table's {@code DIR/<table>/*.parquet} files outside any pipeline, in ingestion
+   * order (files by name, rows in file order), with the sequences and conversions
+   * {@link #read} gives: for tools that replay a table (the consistency check).
+   */
+  public static void readTable(FeatureSpec spec, String dataDir, TableDef table, TableRows rows) throws IOException {
+    readFiles(dataDir.replaceAll("/+$", "") + "/" + table.name() + "/*.parquet", table, spec.timezone(), rows);
+  }
+
+  /**
+   * Reads a feature table written by {@link #write} ({@code DIR/part-*.parquet}) outside any
+   * pipeline: one array of core values per row, in the spec's feature order.
+   */
+  public static List<Object[]> readFeatures(FeatureSpec spec, String dir) throws IOException {
+    List<TableDef.ColumnDef> columns = spec.features().stream().map(f -> new TableDef.ColumnDef(f.name(), f.type())).toList();
+    TableDef features = new TableDef("features", TableDef.Role.REQUEST, null, null, columns);
+    List<Object[]> out = new ArrayList<>();
+    readFiles(dir.replaceAll("/+$", "") + "/part-*.parquet", features, spec.timezone(), new TableRows() {
+      @Override
+      public void row(Object[] values, long sequence) {
+        out.add(values);
+      }
+
+      @Override
+      public void rejected(String reason) {
+        throw new IllegalArgumentException("feature table " + dir + ": " + reason);
+      }
+    });
+    return out;
+  }
+
+  private static void readFiles(String glob, TableDef table, ZoneOffset zone, TableRows rows) throws IOException {
+    List<MatchResult.Metadata> files = new ArrayList<>(FileSystems.match(glob).metadata());
+    files.sort(Comparator.comparing(m -> m.resourceId().toString()));
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
+    }
+    org.apache.beam.sdk.schemas.Schema schema = TandemSchemas.table(table);
+    int width = table.columns().size();
+    for (int f = 0; f < files.size(); f++) {
+      String file = files.get(f).resourceId().toString();
+      RecordToRow toRow = new RecordToRow(table, schema, file);
+      long sequence = (long) f << ParquetTableSource.ROW_BITS;
+      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
+          new ParquetTableSource.BeamInputFile(files.get(f).resourceId())).build()) {
+        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+          Row row = toRow.apply(r, sequence++, zone);
+          if (row.getSchema().equals(TandemSchemas.REJECTED)) {
+            rows.rejected(row.getString("reason"));
+          } else {
+            Object[] carried = TandemSchemas.carried(row, table);
+            rows.row(Arrays.copyOf(carried, width), (Long) carried[width]);
+          }
+        }
+      }
+    }
   }
 
   /** The Avro schema Parquet output is written with: nullable fields, timestamps as timestamp-millis. */

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
     subcommands = {TandemCli.Validate.class, TandemCli.Features.class, TandemCli.TrainingSet.class, TandemCli.Train.class,
-        TandemCli.Score.class, TandemCli.Generate.class})
+        TandemCli.Score.class, TandemCli.Generate.class, CheckConsistencyCommand.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;

@@ -1,0 +1,215 @@
+package dev.tandem.online;
+
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.IngestedRow;
+import dev.tandem.spec.RowCodec;
+import dev.tandem.spec.StatePlan;
+import dev.tandem.spec.TableDef;
+import dev.tandem.spec.Type;
+import dev.tandem.spec.Values;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Appends rows of a table to every unit of state they belong to: for each {@link StatePlan.Store}
+ * of the table, the state of the row's key. Per key it is atomic (read, merge with the core's
+ * retention, compare-and-set; retried when another writer got there first), idempotent (a row
+ * whose event id the key already holds changes nothing) and applies the same retention as
+ * materialization ({@link StatePlan.Store#retain}): a row that retention drops at once is late.
+ *
+ * <p>Ingestion sequences come from the table's counter in the generation (one INCRBY per call,
+ * in the order of the rows given), so rows ingested later are more recent at equal times: the
+ * tie rule holds online as offline. Materialization starts the counter after the offline
+ * sequences.
+ *
+ * <pre>{@code
+ * Ingestion ingestion = new Ingestion(spec, redis, keys);
+ * List<Ingestion.Result> results = ingestion.ingest(generation, "bo_action",
+ *     List.of(new Ingestion.Event("evt-1", values)));
+ * }</pre>
+ */
+public final class Ingestion {
+  /** One row to ingest: the caller's event id (retries carry the same id) and the values in the table's column order. */
+  public record Event(String id, Object[] values) {}
+
+  /** What happened to an event. */
+  public enum Status { ACCEPTED, DUPLICATE, LATE, REJECTED }
+
+  /**
+   * The outcome of one event: accepted when at least one store kept it (or no store keys it: its
+   * keys are NULL); duplicate when a store already held its id; late when every store's retention
+   * dropped it; rejected with the reason.
+   */
+  public record Result(Status status, String reason) {}
+
+  private static final int MAX_ATTEMPTS = 16;
+
+  private final FeatureSpec spec;
+  private final RedisState redis;
+  private final RedisKeys keys;
+  private final Map<String, RowCodec> codecs = new HashMap<>();
+
+  public Ingestion(FeatureSpec spec, RedisState redis, RedisKeys keys) {
+    this.spec = spec;
+    this.redis = redis;
+    this.keys = keys;
+    spec.tables().forEach(t -> codecs.put(t.name(), new RowCodec(t)));
+  }
+
+  /** Ingests rows of {@code table} into every store of the table in generation {@code generation}. */
+  public List<Result> ingest(long generation, String table, List<Event> events) {
+    return ingest(generation, table, events, store -> true);
+  }
+
+  /**
+   * As {@link #ingest(long, String, List)}, into the stores {@code into} accepts only.
+   *
+   * @throws IllegalArgumentException when the spec has no such table
+   */
+  public List<Result> ingest(long generation, String table, List<Event> events, Predicate<StatePlan.Store> into) {
+    TableDef t = spec.table(table);
+    if (t == null) {
+      throw new IllegalArgumentException("unknown table '" + table + "'; the spec's tables: " + spec.tables().stream().map(TableDef::name).toList());
+    }
+    Result[] results = new Result[events.size()];
+    List<Integer> valid = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      String problem = problem(t, events.get(i));
+      if (problem != null) {
+        results[i] = new Result(Status.REJECTED, problem);
+      } else {
+        valid.add(i);
+      }
+    }
+    if (valid.isEmpty()) {
+      return List.of(results);
+    }
+    long last = redis.incrBy(keys.sequenceKey(generation, table), valid.size());
+    long first = last - valid.size() + 1;
+
+    // Per (store, key): the new rows, in ingestion order.
+    Map<Unit, List<Pending>> units = new LinkedHashMap<>();
+    boolean[] kept = new boolean[events.size()];
+    boolean[] duplicate = new boolean[events.size()];
+    boolean[] stored = new boolean[events.size()];
+    for (int v = 0; v < valid.size(); v++) {
+      int i = valid.get(v);
+      Event e = events.get(i);
+      for (StatePlan.Store store : spec.plan().state().storesOf(table)) {
+        Object key = store.key(e.values());
+        if (key != null && into.test(store)) {
+          IngestedRow row = new IngestedRow(store.project(e.values()), first + v, IngestedRow.eventId(e.id()));
+          units.computeIfAbsent(new Unit(store, Values.keyText(store.keyType(), key, spec.timezone())), u -> new ArrayList<>())
+              .add(new Pending(i, row));
+          stored[i] = true;
+        }
+      }
+    }
+    merge(generation, units, kept, duplicate);
+    for (int i : valid) {
+      results[i] = !stored[i] ? new Result(Status.ACCEPTED, "no state keeps it (its keys are NULL)")
+          : kept[i] ? new Result(Status.ACCEPTED, null)
+          : duplicate[i] ? new Result(Status.DUPLICATE, null)
+          : new Result(Status.LATE, "older than every window's retention");
+    }
+    return List.of(results);
+  }
+
+  private record Unit(StatePlan.Store store, String key) {}
+
+  private record Pending(int event, IngestedRow row) {}
+
+  /** Read, merge, compare-and-set every unit; units another writer changed meanwhile are merged again. */
+  private void merge(long generation, Map<Unit, List<Pending>> units, boolean[] kept, boolean[] duplicate) {
+    List<Unit> todo = new ArrayList<>(units.keySet());
+    for (int attempt = 0; !todo.isEmpty(); attempt++) {
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IllegalStateException("state of " + todo.size() + " keys kept changing under ingestion (" + todo.get(0).store() + ")");
+      }
+      List<byte[]> redisKeys = todo.stream().map(u -> stateKey(generation, u)).toList();
+      List<byte[]> current = redis.getAll(redisKeys);
+      List<RedisState.Cas> writes = new ArrayList<>();
+      List<List<Pending>> keptPerUnit = new ArrayList<>();
+      List<List<Pending>> duplicatesPerUnit = new ArrayList<>();
+      for (int u = 0; u < todo.size(); u++) {
+        Unit unit = todo.get(u);
+        RowCodec codec = codecs.get(unit.store().table().name());
+        List<IngestedRow> rows = current.get(u) == null ? new ArrayList<>() : new ArrayList<>(codec.decode(current.get(u)));
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        rows.forEach(r -> ids.add(r.eventId()));
+        List<Pending> added = new ArrayList<>();
+        List<Pending> duplicates = new ArrayList<>();
+        for (Pending p : units.get(unit)) {
+          if (ids.add(p.row().eventId())) {
+            rows.add(p.row());
+            added.add(p);
+          } else {
+            duplicates.add(p);
+          }
+        }
+        List<IngestedRow> retained = unit.store().retain(rows);
+        java.util.Set<IngestedRow> survivors = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        survivors.addAll(retained);
+        added.removeIf(p -> !survivors.contains(p.row()));
+        keptPerUnit.add(added);
+        duplicatesPerUnit.add(duplicates);
+        byte[] value = retained.isEmpty() ? null : codec.encode(retained);
+        writes.add(new RedisState.Cas(redisKeys.get(u), current.get(u), value));
+      }
+      List<Boolean> applied = redis.compareAndSetAll(writes);
+      List<Unit> retry = new ArrayList<>();
+      for (int u = 0; u < todo.size(); u++) {
+        if (applied.get(u)) {
+          keptPerUnit.get(u).forEach(p -> kept[p.event()] = true);
+          duplicatesPerUnit.get(u).forEach(p -> duplicate[p.event()] = true);
+        } else {
+          retry.add(todo.get(u));
+        }
+      }
+      todo = retry;
+    }
+  }
+
+  private byte[] stateKey(long generation, Unit unit) {
+    return keys.stateKey(generation, unit.store().table().name(), unit.store().column(), unit.key());
+  }
+
+  /** Why a row cannot be ingested, or {@code null}: the field count, a value of the wrong type, a NULL time. */
+  private static String problem(TableDef t, Event e) {
+    if (e.id() == null || e.id().isEmpty()) {
+      return "no event id";
+    }
+    Object[] values = e.values();
+    if (values == null || values.length != t.columns().size()) {
+      return "table '" + t.name() + "' has " + t.columns().size() + " columns, the row has " + (values == null ? 0 : values.length);
+    }
+    for (int c = 0; c < values.length; c++) {
+      Type type = t.columns().get(c).type();
+      if (values[c] != null && !javaType(type).isInstance(values[c])) {
+        return "column '" + t.columns().get(c).name() + "': expected " + type.specName() + ", got " + values[c].getClass().getSimpleName();
+      }
+    }
+    if (t.time() != null && values[t.indexOf(t.time())] == null) {
+      return "column '" + t.time() + "': NULL time (a row without a time cannot be placed in any window)";
+    }
+    return null;
+  }
+
+  private static Class<?> javaType(Type type) {
+    return switch (type) {
+      case STRING -> String.class;
+      case INT -> Integer.class;
+      case BIGINT -> Long.class;
+      case FLOAT -> Float.class;
+      case DOUBLE -> Double.class;
+      case TIMESTAMP -> Instant.class;
+      case BOOL -> Boolean.class;
+      case NULL -> Void.class;
+    };
+  }
+}

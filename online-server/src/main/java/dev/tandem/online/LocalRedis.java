@@ -1,0 +1,237 @@
+package dev.tandem.online;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real redis-server, daemonized on a free loopback port, for tests and for running Tandem on
+ * one machine. The binary is {@code $TANDEM_REDIS_SERVER} if set, else {@code redis-server} on the
+ * PATH, else the one bundled in embedded-redis (Redis 6.2). Nothing is persisted; the pid file,
+ * log and any cluster config live in {@code workDir}. {@link #close()} stops the server by its pid.
+ */
+public final class LocalRedis implements AutoCloseable {
+
+  static final String HOST = "127.0.0.1";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final int PORT_ATTEMPTS = 10;
+  private static final String PORT_TAKEN = "Address already in use";
+
+  private final int port;
+  private final ProcessHandle process;
+
+  private LocalRedis(int port, ProcessHandle process) {
+    this.port = port;
+    this.process = process;
+  }
+
+  public static LocalRedis start(Path workDir) throws IOException {
+    return start(workDir, binary(workDir), false);
+  }
+
+  /** Starts a server with {@code binary}; a cluster node also gets {@code nodes-PORT.conf} and a bus port. */
+  static LocalRedis start(Path workDir, Path binary, boolean clusterNode) throws IOException {
+    Files.createDirectories(workDir);
+    // A free port can be taken by someone else before Redis binds it: try another.
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort(clusterNode);
+      try {
+        return launch(workDir.toAbsolutePath(), binary, port, clusterNode);
+      } catch (PortTaken e) {
+        if (attempt == PORT_ATTEMPTS) {
+          throw new IOException("no free port after " + PORT_ATTEMPTS + " attempts; last: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  public String uri() {
+    return "redis://" + HOST + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGTERM, a bounded wait, then SIGKILL. */
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    // Polled: onExit() of a process that is not our child polls with long back-offs (~2 s here).
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    try {
+      while (process.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** A short-lived connection for administration (cluster setup, tests). */
+  Jedis admin() {
+    return admin(port, 5000);
+  }
+
+  /** The legacy Jedis class speaks RESP2 only: saying so explicitly spares a warning per connection. */
+  static Jedis admin(int port, int timeoutMillis) {
+    return new Jedis(new HostAndPort(HOST, port), DefaultJedisClientConfig.builder()
+        .protocol(RedisProtocol.RESP2)
+        .connectionTimeoutMillis(Math.min(1000, timeoutMillis))
+        .socketTimeoutMillis(timeoutMillis)
+        .build());
+  }
+
+  static Path binary(Path workDir) throws IOException {
+    String configured = System.getenv("TANDEM_REDIS_SERVER");
+    if (configured != null && !configured.isBlank()) {
+      Path binary = Path.of(configured);
+      if (!Files.isExecutable(binary)) {
+        throw new IOException("TANDEM_REDIS_SERVER=" + configured + " is not an executable file");
+      }
+      return binary;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
+        return Path.of(dir, "redis-server");
+      }
+    }
+    return bundledBinary(workDir);
+  }
+
+  /** embedded-redis's binary for this OS and CPU, extracted into a fresh folder (never over a running one). */
+  static Path bundledBinary(Path workDir) throws IOException {
+    Files.createDirectories(workDir);
+    Path dir = Files.createTempDirectory(workDir, "redis-bin-");
+    return ExecutableProvider.newJarResourceProvider(dir.toFile()).get().toPath();
+  }
+
+  private static LocalRedis launch(Path workDir, Path binary, int port, boolean clusterNode) throws IOException {
+    Path log = workDir.resolve("redis-" + port + ".log");
+    Path pidFile = workDir.resolve("redis-" + port + ".pid");
+    Files.deleteIfExists(pidFile);
+    Files.deleteIfExists(log);
+    List<String> command = new ArrayList<>(List.of(binary.toString(),
+        "--port", Integer.toString(port), "--bind", HOST, "--save", "", "--appendonly", "no",
+        "--daemonize", "yes", "--pidfile", pidFile.toString(), "--dir", workDir.toString(),
+        "--logfile", log.toString()));
+    if (clusterNode) {
+      String config = "nodes-" + port + ".conf";
+      Files.deleteIfExists(workDir.resolve(config)); // a stale one would bring back an old cluster
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config));
+    }
+    // Errors before daemonizing (bad flags, missing libraries) are printed, not logged: same file.
+    Process launcher = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(Redirect.appendTo(log.toFile()))
+        .start();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    try {
+      if (!launcher.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        launcher.destroyForcibly();
+        throw failure(binary, port, log, "did not daemonize");
+      }
+      if (launcher.exitValue() != 0) {
+        throw failure(binary, port, log, "exited with status " + launcher.exitValue());
+      }
+      while (System.nanoTime() < deadline) {
+        // The pid file is written once the port is bound; the server must then answer as that pid.
+        if (Files.exists(pidFile)) {
+          long pid = Long.parseLong(Files.readString(pidFile).trim());
+          if (answersAs(port, pid)) {
+            ProcessHandle process = ProcessHandle.of(pid)
+                .orElseThrow(() -> failure(binary, port, log, "pid " + pid + " vanished"));
+            return new LocalRedis(port, process);
+          }
+        } else if (logText(log).contains(PORT_TAKEN)) {
+          throw new PortTaken(HOST + ":" + port + " (" + log + ")");
+        }
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting " + binary, e);
+    }
+    throw failure(binary, port, log, "did not answer PING within " + START_TIMEOUT.toSeconds() + " s");
+  }
+
+  private static boolean answersAs(int port, long pid) {
+    try (Jedis jedis = admin(port, 1000)) {
+      return "PONG".equals(jedis.ping()) && jedis.info("server").contains("process_id:" + pid + "\r\n");
+    } catch (JedisException e) {
+      return false;
+    }
+  }
+
+  private static IOException failure(Path binary, int port, Path log, String what) {
+    return new IOException(binary + " on " + HOST + ":" + port + " " + what + "; log " + log + ":\n" + logTail(log));
+  }
+
+  private static String logTail(Path log) {
+    String[] lines = logText(log).split("\n");
+    return String.join("\n", List.of(lines).subList(Math.max(0, lines.length - 20), lines.length));
+  }
+
+  private static String logText(Path log) {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A port that is free now, below the usual ephemeral range (32768+) so that client sockets
+   * rarely take it; a cluster node also needs its bus port, PORT + 10000.
+   */
+  private static int freePort(boolean clusterNode) throws IOException {
+    for (int i = 0; i < 1000; i++) {
+      int port = ThreadLocalRandom.current().nextInt(10_000, 22_768);
+      if (isFree(port) && (!clusterNode || isFree(port + 10_000))) {
+        return port;
+      }
+    }
+    throw new IOException("no free loopback port found in 10000-22767");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static final class PortTaken extends IOException {
+    PortTaken(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,445 @@
+package dev.tandem.online;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.Pool;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * The online state store: one thread-safe client over a standalone Redis or a Redis Cluster,
+ * binary keys and values.
+ *
+ * <p>The batched calls ({@link #getAll}, {@link #setAll}, {@link #compareAndSetAll}) cost one
+ * pipelined round trip per node that owns some of the keys, the nodes queried in parallel. In a
+ * cluster a multi-key command (MGET, MSET, UNLINK) only ever holds keys of one slot, grouped here
+ * with the cluster's CRC16; a standalone server gets one command for the whole batch. Batches are
+ * not retried: if the cluster's slots moved, the call fails and the next one uses the new map.
+ */
+public final class RedisState implements AutoCloseable {
+
+  /** One compare-and-set: {@code expected} null = the key must be absent; {@code value} null = delete it. */
+  public record Cas(byte[] key, byte[] expected, byte[] value) {
+    public Cas {
+      Objects.requireNonNull(key, "key");
+    }
+  }
+
+  // KEYS[1]; ARGV[1]: SHA-1 hex of the expected value, '' = must be absent; ARGV[2]: the new value, none = delete.
+  // Hashes, not values, are compared so that a large expected value does not travel twice.
+  private static final byte[] CAS_SCRIPT = """
+      local current = redis.call('GET', KEYS[1])
+      local seen = current and redis.sha1hex(current) or ''
+      if seen ~= ARGV[1] then return 0 end
+      if #ARGV == 2 then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+      return 1
+      """.getBytes(UTF_8);
+  private static final byte[] CAS_SHA = sha1Hex(CAS_SCRIPT);
+  // RESP2, not Jedis 8's default RESP3: the maintenance calls wrap pooled connections in the
+  // legacy Jedis class, whose reply parsers assume RESP2.
+  private static final JedisClientConfig CONFIG =
+      DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build();
+  private static final int SCAN_COUNT = 1000;
+
+  private final UnifiedJedis client;                // single-key commands (follows MOVED in a cluster)
+  private final HostAndPort server;                 // the standalone server, or the cluster's seed
+  private final Pool<Connection> serverPool;        // null in a cluster
+  private final ClusterConnectionProvider cluster;  // null on a standalone server
+  private final ExecutorService nodeWorkers;        // null on a standalone server
+
+  private RedisState(RedisClient standalone, HostAndPort server) {
+    this.client = standalone;
+    this.server = server;
+    this.serverPool = standalone.getPool();
+    this.cluster = null;
+    this.nodeWorkers = null;
+  }
+
+  private RedisState(RedisClusterClient client, ClusterConnectionProvider cluster, HostAndPort seed) {
+    this.client = client;
+    this.server = seed;
+    this.serverPool = null;
+    this.cluster = cluster;
+    this.nodeWorkers = Executors.newFixedThreadPool(Math.max(1, cluster.getPrimaryNodes().size()), task -> {
+      Thread thread = new Thread(task, "tandem-redis-node");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** Connects to {@code redis://host:port}: a cluster node (INFO cluster says so) seeds a cluster client. */
+  public static RedisState connect(String uri) {
+    HostAndPort seed = hostAndPort(uri);
+    boolean clustered;
+    try (Jedis probe = new Jedis(seed, CONFIG)) {
+      clustered = probe.info("cluster").contains("cluster_enabled:1");
+    }
+    if (!clustered) {
+      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(CONFIG).build(), seed);
+    }
+    // Our own provider: batches need the slot -> node map and per-node connections.
+    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), CONFIG);
+    RedisClusterClient client = RedisClusterClient.builder()
+        .nodes(Set.of(seed))
+        .clientConfig(CONFIG)
+        .connectionProvider(provider)
+        .build();
+    return new RedisState(client, provider, seed);
+  }
+
+  /** The values of {@code keys}, in their order; null where a key is missing. */
+  public List<byte[]> getAll(List<byte[]> keys) {
+    byte[][] values = new byte[keys.size()][];
+    onOwners(keys, (pipeline, slots) -> {
+      List<Response<List<byte[]>>> replies = new ArrayList<>();
+      for (List<Integer> slot : slots) {
+        replies.add(pipeline.mget(select(keys, slot)));
+      }
+      pipeline.sync();
+      for (int s = 0; s < slots.size(); s++) {
+        List<byte[]> found = replies.get(s).get();
+        for (int i = 0; i < found.size(); i++) {
+          values[slots.get(s).get(i)] = found.get(i);
+        }
+      }
+    });
+    return Collections.unmodifiableList(Arrays.asList(values));
+  }
+
+  /**
+   * Sets every entry (bulk loading). Keys are taken by reference: a map keyed by byte[] compares
+   * keys by identity. One call is one pipeline per node, so callers split very large loads.
+   */
+  public void setAll(Map<byte[], byte[]> entries) {
+    List<byte[]> keys = new ArrayList<>(entries.size());
+    List<byte[]> values = new ArrayList<>(entries.size());
+    entries.forEach((key, value) -> {
+      keys.add(Objects.requireNonNull(key, "key"));
+      values.add(Objects.requireNonNull(value, "value"));
+    });
+    onOwners(keys, (pipeline, slots) -> {
+      List<Response<String>> replies = new ArrayList<>();
+      for (List<Integer> slot : slots) {
+        byte[][] keysAndValues = new byte[2 * slot.size()][];
+        for (int i = 0; i < slot.size(); i++) {
+          keysAndValues[2 * i] = keys.get(slot.get(i));
+          keysAndValues[2 * i + 1] = values.get(slot.get(i));
+        }
+        replies.add(pipeline.mset(keysAndValues));
+      }
+      pipeline.sync();
+      replies.forEach(Response::get); // throws a server error, if any
+    });
+  }
+
+  /** Per op, whether it applied; each op is atomic on its key, the ops are not atomic together. */
+  public List<Boolean> compareAndSetAll(List<Cas> ops) {
+    Boolean[] applied = new Boolean[ops.size()];
+    onOwners(ops.stream().map(Cas::key).toList(), (pipeline, slots) -> {
+      List<Integer> indices = slots.stream().flatMap(List::stream).toList();
+      List<Response<Object>> replies = new ArrayList<>();
+      for (int index : indices) {
+        replies.add(pipeline.evalsha(CAS_SHA, List.of(ops.get(index).key()), casArgs(ops.get(index))));
+      }
+      pipeline.sync();
+      List<Integer> unloaded = new ArrayList<>();
+      for (int i = 0; i < indices.size(); i++) {
+        try {
+          applied[indices.get(i)] = Long.valueOf(1).equals(replies.get(i).get());
+        } catch (JedisNoScriptException e) {
+          unloaded.add(indices.get(i));
+        }
+      }
+      if (!unloaded.isEmpty()) {
+        // The node lacks the script (first use, restart, SCRIPT FLUSH): EVAL runs it and caches it.
+        List<Response<Object>> retried = new ArrayList<>();
+        for (int index : unloaded) {
+          retried.add(pipeline.eval(CAS_SCRIPT, List.of(ops.get(index).key()), casArgs(ops.get(index))));
+        }
+        pipeline.sync();
+        for (int i = 0; i < unloaded.size(); i++) {
+          applied[unloaded.get(i)] = Long.valueOf(1).equals(retried.get(i).get());
+        }
+      }
+    });
+    return List.of(applied);
+  }
+
+  public byte[] get(byte[] key) {
+    return client.get(key);
+  }
+
+  public void set(byte[] key, byte[] value) {
+    client.set(key, value);
+  }
+
+  /** Whether the key existed. */
+  public boolean delete(byte[] key) {
+    return client.del(key) > 0;
+  }
+
+  public long incrBy(byte[] key, long n) {
+    return client.incrBy(key, n);
+  }
+
+  /** Every key that starts with {@code prefix}, over every master. */
+  public List<byte[]> scanKeys(byte[] prefix) {
+    List<byte[]> keys = new ArrayList<>();
+    onMasters(jedis -> {
+      Set<ByteBuffer> seen = new HashSet<>(); // SCAN may return a key twice
+      scan(jedis, prefix, page -> {
+        for (byte[] key : page) {
+          if (seen.add(ByteBuffer.wrap(key))) {
+            keys.add(key);
+          }
+        }
+      });
+    });
+    return keys;
+  }
+
+  /** Unlinks every key that starts with {@code prefix}; returns how many were removed. */
+  public long deleteByPrefix(byte[] prefix) {
+    long[] deleted = {0};
+    onMasters(jedis -> scan(jedis, prefix, page -> {
+      List<Response<Long>> replies = new ArrayList<>();
+      Pipeline pipeline = jedis.pipelined();
+      for (List<Integer> slot : slotGroups(page)) {
+        replies.add(pipeline.unlink(select(page, slot)));
+      }
+      pipeline.sync();
+      deleted[0] += replies.stream().mapToLong(Response::get).sum();
+    }));
+    return deleted[0];
+  }
+
+  /** INFO memory's used_memory, summed over the masters. */
+  public long usedMemory() {
+    long[] total = {0};
+    onMasters(jedis -> total[0] += infoField(jedis.info("memory"), "used_memory"));
+    return total[0];
+  }
+
+  /** "PONG" once every master answered it. */
+  public String ping() {
+    onMasters(jedis -> {
+      String reply = jedis.ping();
+      if (!"PONG".equals(reply)) {
+        throw new JedisException("PING to " + jedis.getConnection().getHostAndPort() + " answered " + reply);
+      }
+    });
+    return "PONG";
+  }
+
+  @Override
+  public void close() {
+    if (nodeWorkers != null) {
+      nodeWorkers.shutdownNow();
+    }
+    client.close(); // closes the connection provider and its pools
+  }
+
+  /** What a batch does on one node: append commands to the pipeline, sync, read the replies. */
+  private interface NodeBatch {
+    void run(Pipeline pipeline, List<List<Integer>> slotsOfKeyIndices);
+  }
+
+  /** Runs {@code batch} once per node owning some of {@code keys}: other nodes on the workers, the first one here. */
+  private void onOwners(List<byte[]> keys, NodeBatch batch) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    Map<HostAndPort, List<List<Integer>>> byNode = new LinkedHashMap<>();
+    for (List<Integer> slot : slotGroups(keys)) {
+      byNode.computeIfAbsent(owner(keys.get(slot.get(0))), node -> new ArrayList<>()).add(slot);
+    }
+    List<Map.Entry<HostAndPort, List<List<Integer>>>> work = new ArrayList<>(byNode.entrySet());
+    List<Future<?>> others = new ArrayList<>();
+    for (var entry : work.subList(1, work.size())) {
+      others.add(nodeWorkers.submit(() -> runOn(entry.getKey(), entry.getValue(), batch)));
+    }
+    RuntimeException failure = null;
+    try {
+      runOn(work.get(0).getKey(), work.get(0).getValue(), batch);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (Future<?> other : others) {
+      try {
+        other.get();
+      } catch (ExecutionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause());
+        if (failure == null) {
+          failure = cause;
+        } else {
+          failure.addSuppressed(cause);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JedisException("interrupted while waiting for Redis nodes", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void runOn(HostAndPort node, List<List<Integer>> slots, NodeBatch batch) {
+    // Closing the pipeline first reads any reply left unread, so the connection goes back clean.
+    try (Connection connection = connection(node); Pipeline pipeline = new Pipeline(connection)) {
+      batch.run(pipeline, slots);
+    } catch (JedisMovedDataException e) {
+      if (cluster != null) {
+        cluster.renewSlotCache(); // route the next call by the new slot map
+      }
+      throw e;
+    }
+  }
+
+  /** Indices of {@code keys} grouped by hash slot; a single group on a standalone server. */
+  private List<List<Integer>> slotGroups(List<byte[]> keys) {
+    if (cluster == null) {
+      return List.of(IntStream.range(0, keys.size()).boxed().toList());
+    }
+    Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      bySlot.computeIfAbsent(JedisClusterCRC16.getSlot(keys.get(i)), slot -> new ArrayList<>()).add(i);
+    }
+    return new ArrayList<>(bySlot.values());
+  }
+
+  private HostAndPort owner(byte[] key) {
+    if (cluster == null) {
+      return server;
+    }
+    int slot = JedisClusterCRC16.getSlot(key);
+    HostAndPort node = cluster.getNode(slot);
+    if (node == null) {
+      cluster.renewSlotCache();
+      node = cluster.getNode(slot);
+    }
+    if (node == null) {
+      throw new JedisClusterOperationException("no node serves slot " + slot);
+    }
+    return node;
+  }
+
+  private Connection connection(HostAndPort node) {
+    return cluster == null ? serverPool.getResource() : cluster.getConnection(node);
+  }
+
+  /** Runs {@code work} on every master in turn (maintenance calls, not the request path). */
+  private void onMasters(Consumer<Jedis> work) {
+    List<HostAndPort> masters = cluster == null
+        ? List.of(server)
+        : cluster.getPrimaryNodes().keySet().stream().map(HostAndPort::from).toList();
+    for (HostAndPort node : masters) {
+      try (Jedis jedis = new Jedis(connection(node))) {
+        work.accept(jedis);
+      }
+    }
+  }
+
+  private static void scan(Jedis jedis, byte[] prefix, Consumer<List<byte[]>> pages) {
+    ScanParams params = new ScanParams().match(globPrefix(prefix)).count(SCAN_COUNT);
+    byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+    ScanResult<byte[]> page;
+    do {
+      page = jedis.scan(cursor, params);
+      if (!page.getResult().isEmpty()) {
+        pages.accept(page.getResult());
+      }
+      cursor = page.getCursorAsBytes();
+    } while (!page.isCompleteIteration());
+  }
+
+  /** {@code prefix*} as a SCAN MATCH pattern, the prefix's glob characters escaped. */
+  static byte[] globPrefix(byte[] prefix) {
+    ByteBuffer pattern = ByteBuffer.allocate(2 * prefix.length + 1);
+    for (byte b : prefix) {
+      if (b == '*' || b == '?' || b == '[' || b == ']' || b == '\\') {
+        pattern.put((byte) '\\');
+      }
+      pattern.put(b);
+    }
+    pattern.put((byte) '*');
+    return Arrays.copyOf(pattern.array(), pattern.position());
+  }
+
+  private static byte[][] select(List<byte[]> keys, List<Integer> indices) {
+    return indices.stream().map(keys::get).toArray(byte[][]::new);
+  }
+
+  private static List<byte[]> casArgs(Cas op) {
+    byte[] expected = op.expected() == null ? new byte[0] : sha1Hex(op.expected());
+    return op.value() == null ? List.of(expected) : List.of(expected, op.value());
+  }
+
+  private static long infoField(String info, String field) {
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.substring(field.length() + 1).trim());
+      }
+    }
+    throw new JedisException("INFO has no " + field);
+  }
+
+  private static HostAndPort hostAndPort(String uri) {
+    URI parsed = URI.create(uri);
+    boolean plain = parsed.getUserInfo() == null && parsed.getQuery() == null
+        && (parsed.getPath() == null || parsed.getPath().isEmpty() || parsed.getPath().equals("/"));
+    if (!"redis".equals(parsed.getScheme()) || parsed.getHost() == null || !plain) {
+      throw new IllegalArgumentException("expected redis://host:port, got " + uri);
+    }
+    return new HostAndPort(parsed.getHost(), parsed.getPort() == -1 ? 6379 : parsed.getPort());
+  }
+
+  /** Lowercase hex, as Lua's redis.sha1hex gives it. */
+  private static byte[] sha1Hex(byte[] data) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(data);
+      return HexFormat.of().formatHex(digest).getBytes(US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-1", e);
+    }
+  }
+}

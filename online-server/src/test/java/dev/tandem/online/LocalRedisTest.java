@@ -1,0 +1,76 @@
+package dev.tandem.online;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import redis.clients.jedis.Jedis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalRedisTest {
+
+  @Test
+  void startsARealServerAndStopsItByPid(@TempDir Path dir) throws Exception {
+    LocalRedis redis = LocalRedis.start(dir);
+    try (Jedis jedis = redis.admin()) {
+      assertEquals("redis://127.0.0.1:" + redis.port(), redis.uri());
+      assertEquals("PONG", jedis.ping());
+      String info = jedis.info("server");
+      assertTrue(info.contains("process_id:" + redis.pid() + "\r\n"), info);
+      assertTrue(info.contains("tcp_port:" + redis.port() + "\r\n"), info);
+      assertEquals("", jedis.configGet("save").get("save"));
+      assertEquals("no", jedis.configGet("appendonly").get("appendonly"));
+    }
+    assertTrue(Files.exists(dir.resolve("redis-" + redis.port() + ".pid")));
+
+    redis.close();
+    assertFalse(ProcessHandle.of(redis.pid()).map(ProcessHandle::isAlive).orElse(false));
+    assertThrows(IOException.class, () -> {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", redis.port()), 1000);
+      }
+    });
+    redis.close(); // a second close is a no-op
+  }
+
+  @Test
+  void twoServersInOneFolderGetTheirOwnPorts(@TempDir Path dir) throws Exception {
+    try (LocalRedis a = LocalRedis.start(dir); LocalRedis b = LocalRedis.start(dir)) {
+      assertNotEquals(a.port(), b.port());
+      assertNotEquals(a.pid(), b.pid());
+    }
+  }
+
+  @Test
+  void runsTheBinaryBundledInEmbeddedRedis(@TempDir Path dir) throws Exception {
+    try (LocalRedis redis = LocalRedis.start(dir, LocalRedis.bundledBinary(dir), false);
+         Jedis jedis = redis.admin()) {
+      String info = jedis.info("server");
+      assertTrue(info.contains("redis_version:6.2."), info);
+      assertTrue(info.contains("process_id:" + redis.pid() + "\r\n"), info);
+    }
+  }
+
+  @Test
+  void aBinaryThatFailsIsReportedWithItsLog(@TempDir Path dir) throws Exception {
+    Path fake = dir.resolve("fake-redis-server");
+    Files.writeString(fake, "#!/bin/sh\necho 'fatal: no such flag' >&2\nexit 3\n");
+    assertTrue(fake.toFile().setExecutable(true));
+
+    IOException error = assertThrows(IOException.class, () -> LocalRedis.start(dir, fake, false));
+    assertTrue(error.getMessage().contains(fake.toString()), error.getMessage());
+    assertTrue(error.getMessage().contains("exited with status 3"), error.getMessage());
+    assertTrue(error.getMessage().contains("fatal: no such flag"), error.getMessage());
+    assertTrue(error.getMessage().contains(".log"), error.getMessage());
+  }
+}
