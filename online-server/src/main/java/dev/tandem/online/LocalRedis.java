@@ -77,21 +77,37 @@ public final class LocalRedis implements AutoCloseable {
   /** SIGTERM, a bounded wait, then SIGKILL. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
+    if (!isRunning(process)) {
       return;
     }
     process.destroy();
-    // Polled: onExit() of a process that is not our child polls with long back-offs (~2 s here).
+    // Polled: onExit() never completes for a zombie, and polls with long back-offs otherwise.
     long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
     try {
-      while (process.isAlive() && System.nanoTime() < deadline) {
+      while (isRunning(process) && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (process.isAlive()) {
+    if (isRunning(process)) {
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * Alive and not a zombie. The daemonized server is not our child: once it exits it stays a
+   * zombie until init reaps it, which some container inits do only every few seconds, or never.
+   */
+  static boolean isRunning(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z'; // "pid (comm) STATE ..."
+    } catch (IOException | RuntimeException e) {
+      return process.isAlive(); // no /proc (not Linux), or it just went away
     }
   }
 
@@ -133,7 +149,8 @@ public final class LocalRedis implements AutoCloseable {
     return ExecutableProvider.newJarResourceProvider(dir.toFile()).get().toPath();
   }
 
-  private static LocalRedis launch(Path workDir, Path binary, int port, boolean clusterNode) throws IOException {
+  /** One try on {@code port}; {@link PortTaken} when someone else holds it. */
+  static LocalRedis launch(Path workDir, Path binary, int port, boolean clusterNode) throws IOException {
     Path log = workDir.resolve("redis-" + port + ".log");
     Path pidFile = workDir.resolve("redis-" + port + ".pid");
     Files.deleteIfExists(pidFile);
@@ -229,7 +246,7 @@ public final class LocalRedis implements AutoCloseable {
     }
   }
 
-  private static final class PortTaken extends IOException {
+  static final class PortTaken extends IOException {
     PortTaken(String message) {
       super(message);
     }

@@ -126,7 +126,9 @@ public final class RedisKeys {
     ByteBuffer bytes = ByteBuffer.allocate(encoded.length());
     for (int i = 0; i < encoded.length(); i++) {
       char c = encoded.charAt(i);
-      if (c == '%' && i + 2 < encoded.length() && isUpperHex(encoded.charAt(i + 1)) && isUpperHex(encoded.charAt(i + 2))) {
+      boolean escape = c == '%' && i + 2 < encoded.length()
+          && isUpperHex(encoded.charAt(i + 1)) && isUpperHex(encoded.charAt(i + 2));
+      if (escape) {
         int b = Character.digit(encoded.charAt(i + 1), 16) << 4 | Character.digit(encoded.charAt(i + 2), 16);
         if (isPlain(b)) {
           throw new IllegalArgumentException("not canonical encoding: " + encoded);

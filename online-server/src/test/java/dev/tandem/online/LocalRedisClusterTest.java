@@ -44,7 +44,7 @@ class LocalRedisClusterTest {
       }
     }
     for (long pid : pids) {
-      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
+      assertFalse(ProcessHandle.of(pid).map(LocalRedis::isRunning).orElse(false), "pid " + pid);
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.tandem.online;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ class LocalRedisTest {
     assertTrue(Files.exists(dir.resolve("redis-" + redis.port() + ".pid")));
 
     redis.close();
-    assertFalse(ProcessHandle.of(redis.pid()).map(ProcessHandle::isAlive).orElse(false));
+    assertFalse(ProcessHandle.of(redis.pid()).map(LocalRedis::isRunning).orElse(false));
     assertThrows(IOException.class, () -> {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", redis.port()), 1000);
@@ -48,6 +50,17 @@ class LocalRedisTest {
     try (LocalRedis a = LocalRedis.start(dir); LocalRedis b = LocalRedis.start(dir)) {
       assertNotEquals(a.port(), b.port());
       assertNotEquals(a.pid(), b.pid());
+    }
+  }
+
+  @Test
+  void aPortTakenBeforeRedisBindsItIsRecognised(@TempDir Path dir) throws Exception {
+    // The race start() retries on: the port was free when picked, then someone else bound it.
+    try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = squatter.getLocalPort();
+      LocalRedis.PortTaken taken = assertThrows(LocalRedis.PortTaken.class,
+          () -> LocalRedis.launch(dir.toAbsolutePath(), LocalRedis.binary(dir), port, false));
+      assertTrue(taken.getMessage().contains("127.0.0.1:" + port), taken.getMessage());
     }
   }
 
