@@ -235,10 +235,10 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
    * What every shuffle carries: (shard, (sort key, encoded row)). Rows travel encoded, so a
    * runner's shuffle only copies bytes, and the sort after it takes them as they are.
    */
-  private static final Coder<KV<Integer, KV<byte[], byte[]>>> SHUFFLED =
+  static final Coder<KV<Integer, KV<byte[], byte[]>>> SHUFFLED =
       KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of()));
 
-  private static KV<Integer, KV<byte[], byte[]>> shuffled(int shard, byte[] sortKey, TaggedRow row, TaggedRow.Coder coder) {
+  static KV<Integer, KV<byte[], byte[]>> shuffled(int shard, byte[] sortKey, TaggedRow row, TaggedRow.Coder coder) {
     try {
       return KV.of(shard, KV.of(sortKey, CoderUtils.encodeToByteArray(coder, row)));
     } catch (CoderException e) {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
     subcommands = {TandemCli.Validate.class, TandemCli.Features.class, TandemCli.TrainingSet.class, TandemCli.Train.class,
-        TandemCli.Score.class, TandemCli.Generate.class, CheckConsistencyCommand.class})
+        TandemCli.Score.class, TandemCli.Generate.class, TandemCli.Materialize.class, TandemCli.StateDigestCommand.class,
+        CheckConsistencyCommand.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
@@ -219,6 +220,93 @@ public final class TandemCli implements Callable<Integer> {
       } catch (java.time.format.DateTimeParseException e) {
         Object t = dev.tandem.spec.Values.parse(dev.tandem.spec.Type.TIMESTAMP, text, s.timezone());
         return (java.time.Instant) t;
+      }
+    }
+  }
+
+  @Command(name = "materialize", mixinStandardHelpOptions = true, description = "Computes the spec's online state from Parquet "
+      + "tables (DIR/<table>/*.parquet) into a new generation in Redis, makes it current, then deletes older generations.")
+  static final class Materialize implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
+    Path spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
+    String data;
+
+    @Option(names = "--redis", required = true, paramLabel = "URL", description = "redis://HOST:PORT of a Redis or Redis Cluster node")
+    String redis;
+
+    @Option(names = "--as-of", paramLabel = "TIME",
+        description = "leave out rows after this time (yyyy-MM-dd[ HH:mm:ss] in the spec's timezone, or an ISO instant)")
+    String asOf;
+
+    @Option(names = "--grace-seconds", defaultValue = "5", paramLabel = "N",
+        description = "wait after the switch before deleting older generations, so readers of the old one finish (default ${DEFAULT-VALUE})")
+    int graceSeconds;
+
+    @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default) or spark")
+    String runner;
+
+    @CommandLine.Unmatched
+    List<String> beamOptions = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = commandSpec.commandLine().getErr();
+      FeatureSpec s = loadSpec(spec, err);
+      if (s == null) {
+        return BAD_INPUT;
+      }
+      java.time.Instant cut = null;
+      if (asOf != null) {
+        try {
+          cut = TrainingSet.instant(asOf, s);
+        } catch (IllegalArgumentException e) {
+          err.println("bad --as-of: " + e.getMessage());
+          return BAD_INPUT;
+        }
+      }
+      if (graceSeconds < 0) {
+        err.println("--grace-seconds must be 0 or more, got " + graceSeconds);
+        return BAD_INPUT;
+      }
+      return new MaterializeJob(s, data, redis, cut, graceSeconds, runner, beamOptions, commandSpec.commandLine().getOut(),
+          err).run();
+    }
+  }
+
+  @Command(name = "state-digest", mixinStandardHelpOptions = true, description = "Prints a SHA-256 of the current generation's "
+      + "state (keys without the generation, and values), its key count and value bytes: equal for equal state.")
+  static final class StateDigestCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file (its name and version name the state)")
+    Path spec;
+
+    @Option(names = "--redis", required = true, paramLabel = "URL", description = "redis://HOST:PORT of a Redis or Redis Cluster node")
+    String redis;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = commandSpec.commandLine().getErr();
+      FeatureSpec s = loadSpec(spec, err);
+      if (s == null) {
+        return BAD_INPUT;
+      }
+      try (dev.tandem.online.RedisState state = MaterializeJob.connect(redis, err)) {
+        if (state == null) {
+          return BAD_INPUT;
+        }
+        commandSpec.commandLine().getOut().println(StateDigest.of(state, MaterializeJob.keys(s)).line());
+        return OK;
+      } catch (IllegalStateException e) {
+        err.println("state-digest: " + e.getMessage());
+        return BAD_INPUT;
       }
     }
   }
