@@ -50,7 +50,10 @@ final class CheckConsistencyCommand implements Callable<Integer> {
         local = LocalRedis.start(work);
         out.printf("check-consistency: started a local Redis at %s%n", local.uri());
       }
-      try (RedisState state = RedisState.connect(local != null ? local.uri() : redis)) {
+      try (RedisState state = MaterializeJob.connect(local != null ? local.uri() : redis, err)) {
+        if (state == null) {
+          return TandemCli.BAD_INPUT;
+        }
         ConsistencyCheck check = new ConsistencyCheck(s, state, out);
         long started = System.nanoTime();
         ConsistencyCheck.Report report = check.run(data, offline, onlineOut);
@@ -64,6 +67,11 @@ final class CheckConsistencyCommand implements Callable<Integer> {
     } finally {
       if (local != null) {
         local.close();
+      }
+      if (work != null) {
+        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
   }

@@ -66,7 +66,7 @@ final class ConsistencyCheck {
   ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log) {
     this.spec = spec;
     this.redis = redis;
-    this.keys = new RedisKeys(spec.name(), String.valueOf(spec.version()));
+    this.keys = MaterializeJob.keys(spec);
     this.log = log;
   }
 
