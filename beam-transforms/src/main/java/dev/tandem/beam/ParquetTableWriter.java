@@ -170,7 +170,7 @@ public final class ParquetTableWriter implements AutoCloseable {
   }
 
   /** A plain local file (through java.nio: no Hadoop file system, so no .crc side files). */
-  private record LocalOutputFile(Path file) implements OutputFile {
+  record LocalOutputFile(Path file) implements OutputFile {
     @Override
     public PositionOutputStream create(long blockSizeHint) throws IOException {
       return createOrOverwrite(blockSizeHint);

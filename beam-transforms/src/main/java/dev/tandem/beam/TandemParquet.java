@@ -343,6 +343,45 @@ public final class TandemParquet {
     }
   }
 
+  /**
+   * Opens a Parquet file for feature rows (core values in the spec's feature order) outside any
+   * pipeline, with exactly the schema {@link #write} gives the feature table: for tools that
+   * produce feature rows another way (the consistency check's online rows).
+   */
+  public static FeatureFileWriter featureWriter(FeatureSpec spec, java.nio.file.Path file) throws IOException {
+    return new FeatureFileWriter(outputAvroSchema(spec), file);
+  }
+
+  /** Writes feature rows to one Parquet file; see {@link #featureWriter}. */
+  public static final class FeatureFileWriter implements AutoCloseable {
+    private final Schema schema;
+    private final org.apache.parquet.hadoop.ParquetWriter<GenericRecord> writer;
+
+    private FeatureFileWriter(Schema schema, java.nio.file.Path file) throws IOException {
+      this.schema = schema;
+      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+      this.writer = org.apache.parquet.avro.AvroParquetWriter.<GenericRecord>builder(
+              new ParquetTableWriter.LocalOutputFile(file))
+          .withSchema(schema)
+          .withConf(new Configuration())
+          .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY)
+          .build();
+    }
+
+    public void write(Object[] values) throws IOException {
+      GenericData.Record record = new GenericData.Record(schema);
+      for (int i = 0; i < values.length; i++) {
+        record.put(i, values[i] instanceof Instant t ? (Object) t.toEpochMilli() : values[i]);
+      }
+      writer.write(record);
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+    }
+  }
+
   /** The Avro schema Parquet output is written with: nullable fields, timestamps as timestamp-millis. */
   static Schema outputAvroSchema(FeatureSpec spec) {
     SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record("features").namespace("dev.tandem").fields();

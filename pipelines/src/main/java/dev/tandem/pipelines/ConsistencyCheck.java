@@ -1,6 +1,5 @@
 package dev.tandem.pipelines;
 
-import dev.tandem.beam.ParquetTableWriter;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.online.FeatureFetcher;
 import dev.tandem.online.Ingestion;
@@ -13,7 +12,6 @@ import dev.tandem.spec.TableDef;
 import dev.tandem.spec.Values;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,7 +129,8 @@ final class ConsistencyCheck {
     Set<String> seen = new java.util.HashSet<>();
     long started = System.nanoTime();
     long lastLog = started;
-    try (ParquetTableWriter out = onlineOut == null ? null : openOnlineOut(onlineOut)) {
+    try (TandemParquet.FeatureFileWriter out = onlineOut == null ? null
+        : TandemParquet.featureWriter(spec, onlineOut.resolve("part-00000-of-00001.parquet"))) {
       for (Replayed row : replay) {
         if (!row.request()) {
           List<Replayed> batch = pending.computeIfAbsent(row.table(), t -> new ArrayList<>());
@@ -236,12 +235,6 @@ final class ConsistencyCheck {
   private String keyText(Object key) {
     TableDef request = spec.plan().requestTable();
     return Values.keyText(request.typeOf(request.key()), key, spec.timezone());
-  }
-
-  private ParquetTableWriter openOnlineOut(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    List<TableDef.ColumnDef> columns = spec.features().stream().map(f -> new TableDef.ColumnDef(f.name(), f.type())).toList();
-    return ParquetTableWriter.open(new TableDef("features", TableDef.Role.REQUEST, null, null, columns), dir.resolve("part-00000-of-00001.parquet"));
   }
 
   /** Prints the report as the CLI shows it. */

@@ -50,6 +50,7 @@ class ConsistencyCheckTest {
         assertThat("the replay's own generation is deleted", state.scanKeys("tandem:".getBytes()).size(), is(1)); // the counter
       }
     }
+    assertThat("the online rows have the feature table's Parquet schema", schema(onlineOut), is(schema(offline)));
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);
     List<Object[]> online = TandemParquet.readFeatures(spec, onlineOut.toString());
     List<Object[]> offlineRows = TandemParquet.readFeatures(spec, offline.toString());
@@ -109,6 +110,18 @@ class ConsistencyCheckTest {
     assertThat(r.out() + r.err(), r.code(), is(0));
     String uri = r.out().lines().filter(l -> l.contains("started a local Redis at")).findFirst().orElseThrow().replaceAll(".* at ", "");
     assertThat("the local Redis is stopped", reachable(uri), is(false));
+  }
+
+  private static org.apache.parquet.schema.MessageType schema(Path dir) throws java.io.IOException {
+    Path file;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      file = files.filter(f -> f.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+    }
+    try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()),
+            new org.apache.hadoop.conf.Configuration()))) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
   }
 
   private static boolean reachable(String uri) {
