@@ -112,7 +112,8 @@ public final class StatePlan {
      * or after the newest of them: per window, rows within its time range of the newest row and
      * among its ROWS n / MAXSIZE m last rows (a superset when a union window counts rows of
      * several tables); per last join, the row it would pick. Rows with a NULL time are dropped
-     * (they can be placed in no window). The result is in ingestion-sequence order.
+     * (they can be placed in no window). The result is in ingestion-sequence order (then event
+     * id, then values), so one set of rows always gives one list.
      */
     public List<IngestedRow> retain(List<IngestedRow> rows) {
       Set<IngestedRow> kept = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -126,8 +127,18 @@ public final class StatePlan {
         }
       }
       List<IngestedRow> out = new ArrayList<>(kept);
-      out.sort(Comparator.comparingLong(IngestedRow::sequence).thenComparingLong(IngestedRow::eventId));
+      // Rows that share a sequence and an event id (input without sequences) fall back to value order: one blob for one set.
+      out.sort(Comparator.comparingLong(IngestedRow::sequence).thenComparingLong(IngestedRow::eventId)
+          .thenComparing(this::valueBytes, Arrays::compareUnsigned));
       return out;
+    }
+
+    private byte[] valueBytes(IngestedRow row) {
+      OrderedBytes b = new OrderedBytes();
+      for (int i = 0; i < read.length; i++) {
+        b.value(table.columns().get(i).type(), row.values()[i]);
+      }
+      return b.bytes();
     }
 
     private static List<IngestedRow> windowRows(WindowUse use, List<IngestedRow> rows) {
