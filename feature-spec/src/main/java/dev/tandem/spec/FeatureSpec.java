@@ -32,10 +32,11 @@ public final class FeatureSpec {
   private final String label;
   private final ModelDef model;
   private final FeaturePlan plan;
+  private final ServingPlan serving;
 
   FeatureSpec(String file, String text, String sha256, String name, int version, ZoneOffset timezone, List<TableDef> tables,
       List<WindowDef> windows, List<JoinDef> joins, List<FeatureDef> features, String label, ModelDef model,
-      FeaturePlan plan) {
+      FeaturePlan plan, ServingPlan serving) {
     this.file = file;
     this.text = text;
     this.sha256 = sha256;
@@ -49,6 +50,7 @@ public final class FeatureSpec {
     this.label = label;
     this.model = model;
     this.plan = plan;
+    this.serving = serving;
   }
 
   /** Reads and compiles a spec file; errors name this file. */
@@ -121,6 +123,11 @@ public final class FeatureSpec {
 
   public FeaturePlan plan() {
     return plan;
+  }
+
+  /** The serving section (how a live request becomes request rows), or {@code null}. */
+  public ServingPlan serving() {
+    return serving;
   }
 
   /** The model-input encoder of the {@code model} section. */

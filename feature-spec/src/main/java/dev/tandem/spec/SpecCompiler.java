@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -49,6 +50,8 @@ final class SpecCompiler {
   private int termCount;
   private String label;
   private ModelDef model;
+  /** The compiled serving section, built once the state plan exists (it names a store). */
+  private Function<StatePlan, ServingPlan> serving;
   /** Declared but invalid (their errors reported): references to them are not reported again. */
   private final Set<String> brokenTables = new HashSet<>();
   private final Set<String> brokenWindows = new HashSet<>();
@@ -69,7 +72,7 @@ final class SpecCompiler {
       throw new SpecException(errors);
     }
     Yaml.Entries top = yaml.mapping(root, "the spec",
-        Set.of("name", "version", "timezone", "tables", "windows", "joins", "features", "label", "model"),
+        Set.of("name", "version", "timezone", "tables", "windows", "joins", "features", "label", "model", "serving"),
         Set.of("name", "tables", "features"));
     if (top == null) {
       throw new SpecException(errors);
@@ -94,6 +97,9 @@ final class SpecCompiler {
       if (top.get("model") != null) {
         readModel(top.get("model"));
       }
+      if (top.get("serving") != null) {
+        readServing(top.get("serving"));
+      }
     }
     if (!errors.isEmpty()) {
       errors.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
@@ -102,7 +108,8 @@ final class SpecCompiler {
     List<Expr> outputs = features.stream().map(f -> compiled.get(f.name())).toList();
     FeaturePlan plan = new FeaturePlan(request, groups, List.copyOf(joins.values()), features, outputs, termCount, tables);
     return new FeatureSpec(file, text, sha256(text), name, version, zone, List.copyOf(tables.values()),
-        List.copyOf(windows.values()), joins.values().stream().map(JoinPlan::def).toList(), features, label, model, plan);
+        List.copyOf(windows.values()), joins.values().stream().map(JoinPlan::def).toList(), features, label, model, plan,
+        serving == null ? null : serving.apply(plan.state()));
   }
 
   // ---------------------------------------------------------------- header and tables
@@ -681,7 +688,7 @@ final class SpecCompiler {
     compiling.add(featureName);
     try {
       Ast ast = ExprParser.parse(node.getValue());
-      Expr e = compile(ast, new Scope(Scope.Kind.FEATURE, def, null));
+      Expr e = compile(ast, new Scope(Scope.Kind.FEATURE, def, null, Set.of()));
       compiled.put(featureName, e);
       return e;
     } catch (ExprParser.SyntaxError err) {
@@ -697,7 +704,7 @@ final class SpecCompiler {
     return null;
   }
 
-  /** Compiles an expression that is not a feature (a request_row value). */
+  /** Compiles an expression that is not a feature (a request_row value, a serving column or filter). */
   private Expr compileStandalone(Node node, String what, Scope scope) {
     String source = yaml.scalar(node, what);
     if (source == null) {
@@ -712,16 +719,32 @@ final class SpecCompiler {
     } catch (ExprParser.SyntaxError err) {
       errors.add(yaml.pos(s, err.at).error("syntax error in " + what + ": " + err.getMessage()));
     } catch (CompileError err) {
-      errors.add(yaml.pos(s, err.at).error(err.getMessage()));
+      if (err.at >= 0) {
+        errors.add(yaml.pos(s, err.at).error(err.getMessage()));
+      }
     }
     return null;
   }
 
-  /** Where names resolve: a feature (request row, joins, features), a window row, or a request_row projection. */
-  private record Scope(Kind kind, FeatureDef feature, String window) {
-    enum Kind { FEATURE, WINDOW_ROW, PROJECTION }
+  /**
+   * Where names resolve: a feature (request row, joins, features), a window row, a request_row
+   * projection (request row), a serving column (request row, but not the {@code unset} columns)
+   * or a serving filter (output features).
+   */
+  private record Scope(Kind kind, FeatureDef feature, String window, Set<String> unset) {
+    enum Kind {
+      FEATURE(null), WINDOW_ROW(null), PROJECTION("request_row"), SERVING("serving columns"), FILTER("serving filters");
 
-    static final Scope PROJECTION = new Scope(Kind.PROJECTION, null, null);
+      /** Where window functions are not allowed, for messages; null where they are. */
+      final String place;
+
+      Kind(String place) {
+        this.place = place;
+      }
+    }
+
+    static final Scope PROJECTION = new Scope(Kind.PROJECTION, null, null, Set.of());
+    static final Scope FILTER = new Scope(Kind.FILTER, null, null, Set.of());
   }
 
   private Expr compile(Ast ast, Scope scope) throws CompileError {
@@ -853,6 +876,9 @@ final class SpecCompiler {
   }
 
   private Expr name(Ast.Name n, Scope scope) throws CompileError {
+    if (scope.kind() == Scope.Kind.FILTER) {
+      return filterFeature(n);
+    }
     if (scope.kind() == Scope.Kind.WINDOW_ROW) {
       List<TableDef.ColumnDef> columns = windowGroup.get(scope.window()).columns();
       if (n.qualifier() == null) {
@@ -884,6 +910,9 @@ final class SpecCompiler {
       throw new CompileError("unknown join '" + n.qualifier() + "'" + knownNames(joins.keySet()), n.at());
     }
     int i = request.indexOf(n.name());
+    if (i >= 0 && scope.unset().contains(n.name())) {
+      throw new CompileError("column '" + n.name() + "' is not set yet: serving columns are derived in the order written", n.at());
+    }
     if (i >= 0) {
       return new Expr.RequestColumn(i, request.columns().get(i).type());
     }
@@ -927,8 +956,8 @@ final class SpecCompiler {
   }
 
   private Expr windowCall(Ast.Call call, Scope scope) throws CompileError {
-    if (scope.kind() == Scope.Kind.PROJECTION) {
-      throw new CompileError("window function " + call.function() + "() is not allowed in request_row", call.at());
+    if (scope.kind().place != null) {
+      throw new CompileError("window function " + call.function() + "() is not allowed in " + scope.kind().place, call.at());
     }
     String window = call.over();
     if (window != null && !windows.containsKey(window)) {
@@ -960,7 +989,7 @@ final class SpecCompiler {
   }
 
   private Expr bindWindowCall(Ast.Call call, String window) throws CompileError {
-    Scope rowScope = new Scope(Scope.Kind.WINDOW_ROW, null, window);
+    Scope rowScope = new Scope(Scope.Kind.WINDOW_ROW, null, window, Set.of());
     List<Expr> args = new ArrayList<>();
     for (Ast a : call.args()) {
       args.add(compile(a, rowScope));
@@ -1088,6 +1117,144 @@ final class SpecCompiler {
       }
     }
     return new ModelDef.Input(feature, ModelDef.Encoding.BUCKETS, List.copyOf(boundaries));
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  private void readServing(Node node) {
+    Yaml.Entries sv = yaml.mapping(node, "serving", Set.of("user", "item", "id", "columns", "recall", "filters"),
+        Set.of("user", "item"));
+    if (sv == null || sv.get("user") == null || sv.get("item") == null) {
+      return;
+    }
+    int errorsBefore = errors.size();
+    String user = servingColumn(sv.get("user"), "user");
+    String item = servingColumn(sv.get("item"), "item");
+    String id = sv.get("id") == null ? request.key() : servingColumn(sv.get("id"), "id");
+    Node idNode = sv.get("id") == null ? node : sv.get("id");
+    if (id != null && request.typeOf(id) != Type.STRING) {
+      yaml.error(idNode, "serving id column '" + id + "' is " + request.typeOf(id).specName()
+          + "; it must be string (it gets a generated id)");
+    }
+    // The server sets these from the request: four different columns, none of them derived.
+    Map<String, String> roleOf = new HashMap<>(Map.of(request.time(), "request time"));
+    servingRole(roleOf, user, "serving user", sv.get("user"));
+    servingRole(roleOf, item, "serving item", sv.get("item"));
+    servingRole(roleOf, id, "serving id", idNode);
+    roleOf.putIfAbsent(request.key(), "request table's key");
+    List<ServingPlan.Derived> derived = sv.get("columns") == null ? List.of() : readDerived(sv.get("columns"), roleOf);
+
+    Yaml.Entries recall = sv.get("recall") == null ? null
+        : yaml.mapping(sv.get("recall"), "recall", Set.of("recent", "popular"), Set.of());
+    Yaml.Entries recent = recallSource(recall, "recent", Set.of("limit"));
+    Yaml.Entries popular = recallSource(recall, "popular", Set.of("days", "limit"));
+    if (recent != null && user != null
+        && groups.stream().noneMatch(g -> g.requestRowsInHistory() && g.partitionColumn().equals(user))) {
+      yaml.error(recall.keys().get("recent"), "recall recent needs a window over past requests partitioned by '" + user
+          + "' (no window keeps the user's past requests)");
+    }
+    int recentLimit = positive(recent, "limit");
+    int popularDays = positive(popular, "days");
+    int popularLimit = positive(popular, "limit");
+
+    List<Expr> filters = sv.get("filters") == null ? List.of() : readFilters(sv.get("filters"));
+    if (errors.size() == errorsBefore) {
+      serving = state -> new ServingPlan(request, user, item, id, derived, filters, recentLimit, popularDays, popularLimit, state);
+    }
+  }
+
+  private String servingColumn(Node node, String role) {
+    String column = yaml.scalar(node, role);
+    if (column != null && request.indexOf(column) < 0) {
+      yaml.error(node, "unknown column '" + column + "' in request table '" + request.name() + "' (serving " + role + ")");
+      return null;
+    }
+    return column;
+  }
+
+  private void servingRole(Map<String, String> roleOf, String column, String role, Node node) {
+    String other = column == null ? null : roleOf.putIfAbsent(column, role);
+    if (other != null) {
+      yaml.error(node, "column '" + column + "' is both the " + other + " and the " + role);
+    }
+  }
+
+  /** The derived request columns, in the order written; each reads only the columns set before it. */
+  private List<ServingPlan.Derived> readDerived(Node node, Map<String, String> roleOf) {
+    Yaml.Entries cols = yaml.mapping(node, "serving columns", null, Set.of());
+    if (cols == null) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (String c : cols.values().keySet()) {
+      if (request.indexOf(c) < 0) {
+        yaml.error(cols.keys().get(c), "unknown column '" + c + "' in request table '" + request.name() + "' (serving columns)");
+      } else if (roleOf.containsKey(c)) {
+        yaml.error(cols.keys().get(c), "column '" + c + "' is the " + roleOf.get(c) + "; it cannot be derived");
+      } else {
+        names.add(c);
+      }
+    }
+    List<ServingPlan.Derived> derived = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      String c = names.get(i);
+      Node exprNode = cols.get(c);
+      Scope scope = new Scope(Scope.Kind.SERVING, null, null, Set.copyOf(names.subList(i, names.size())));
+      Expr e = compileStandalone(exprNode, "serving column '" + c + "'", scope);
+      if (e == null) {
+        continue;
+      }
+      try {
+        derived.add(new ServingPlan.Derived(request.indexOf(c), coerce(e, request.typeOf(c), 0)));
+      } catch (CompileError err) {
+        yaml.error(exprNode, "type mismatch: serving column '" + c + "' is " + e.type.specName() + " but the column is "
+            + request.typeOf(c).specName());
+      }
+    }
+    return derived;
+  }
+
+  /** Boolean expressions over the output features, by name. */
+  private List<Expr> readFilters(Node node) {
+    List<Expr> filters = new ArrayList<>();
+    List<Node> items = yaml.sequence(node, "filters");
+    for (Node f : items == null ? List.<Node>of() : items) {
+      Expr e = compileStandalone(f, "filter", Scope.FILTER);
+      if (e != null && e.type != Type.BOOL) {
+        yaml.error(f, "type mismatch: a filter must be bool, not " + e.type.specName());
+      } else if (e != null) {
+        filters.add(e);
+      }
+    }
+    return filters;
+  }
+
+  /** A recall source ({@code recent}, {@code popular}) with all its keys, or null when absent. */
+  private Yaml.Entries recallSource(Yaml.Entries recall, String source, Set<String> keys) {
+    return recall == null || recall.get(source) == null ? null : yaml.mapping(recall.get(source), "recall " + source, keys, keys);
+  }
+
+  /** A whole number of at least 1; 0 when absent (or wrong: the error is reported). */
+  private int positive(Yaml.Entries entries, String key) {
+    if (entries == null || entries.get(key) == null) {
+      return 0;
+    }
+    Integer v = yaml.integer(entries.get(key), key, 1);
+    return v == null ? 0 : v;
+  }
+
+  /** A feature read by a serving filter: filters run over the feature row, in the request row's place. */
+  private Expr filterFeature(Ast.Name n) throws CompileError {
+    for (int i = 0; i < features.size(); i++) {
+      FeatureDef f = features.get(i);
+      if (f.name().equals(n.display())) {
+        if (f.type() == null) {
+          throw new CompileError("already reported", -1);
+        }
+        return new Expr.RequestColumn(i, f.type());
+      }
+    }
+    throw new CompileError("unknown feature '" + n.display() + "' in serving filters", n.at());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -356,7 +356,7 @@ class SpecErrorsTest {
   void misspelledTopLevelKey() {
     assertThat(errors(minimal().change(35, "label", "lable")),
         contains("bad.yaml:35:1: unknown key 'lable' in the spec (expected one of: features, joins, label, model,"
-            + " name, tables, timezone, version, windows)"));
+            + " name, serving, tables, timezone, version, windows)"));
   }
 
   @Test
@@ -393,5 +393,131 @@ class SpecErrorsTest {
             "bad.yaml:31:46: unknown window 'last1' (known: last10)",
             "bad.yaml:34:32: type mismatch: cannot compare string with int",
             "bad.yaml:35:8: label 'bigg' is not a feature"));
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  /**
+   * The minimal spec with two more request columns (lines 12-13: note, tag) and a serving section
+   * (lines 43-52): user 44, item 45, columns 46-48, recall 49-51, filters 52.
+   */
+  private static Spec serving() {
+    Spec spec = minimal().insertAfter(11, "      note: string").insertAfter(12, "      tag: string");
+    List<String> serving = List.of(
+        "serving:",
+        "  user: user",
+        "  item: amount",
+        "  columns:",
+        "    note: \"concat(user, '/', string(amount))\"",
+        "    tag: \"concat(note, '!')\"",
+        "  recall:",
+        "    recent: {limit: 5}",
+        "    popular: {days: 7, limit: 10}",
+        "  filters: [\"total10 > 0\"]");
+    for (int i = 0; i < serving.size(); i++) {
+      spec.insertAfter(42 + i, serving.get(i));
+    }
+    return spec;
+  }
+
+  @Test
+  void servingSectionParses() throws Exception {
+    ServingPlan serving = FeatureSpec.parse(serving().text(), FILE).serving();
+    assertThat(List.of(serving.userColumn(), serving.itemColumn(), serving.idColumn()), contains("user", "amount", "id"));
+    assertThat(List.of(serving.recentLimit(), serving.popularDays(), serving.popularLimit()), contains(5, 7, 10));
+  }
+
+  @Test
+  void unknownKeyInServing() {
+    assertThat(errors(serving().change(52, "filters", "filter")),
+        contains("bad.yaml:52:3: unknown key 'filter' in serving (expected one of: columns, filters, id, item, recall, user)"));
+  }
+
+  @Test
+  void servingWithoutUser() {
+    assertThat(errors(serving().change(44, "user: user", "id: id")),
+        contains("bad.yaml:44:3: serving is missing 'user'"));
+  }
+
+  @Test
+  void unknownServingUserColumn() {
+    assertThat(errors(serving().change(44, "user: user", "user: usr")),
+        contains("bad.yaml:44:9: unknown column 'usr' in request table 'req' (serving user)"));
+  }
+
+  @Test
+  void unknownDerivedColumn() {
+    assertThat(errors(serving().change(47, "note:", "nte:")),
+        contains("bad.yaml:47:5: unknown column 'nte' in request table 'req' (serving columns)"));
+  }
+
+  @Test
+  void userAndItemAreTheSameColumn() {
+    assertThat(errors(serving().change(45, "amount", "user")),
+        contains("bad.yaml:45:9: column 'user' is both the serving user and the serving item"));
+  }
+
+  @Test
+  void idColumnMustBeAStringOtherThanTheTime() {
+    assertThat(errors(serving().insertAfter(45, "  id: ts")),
+        contains("bad.yaml:46:7: serving id column 'ts' is timestamp; it must be string (it gets a generated id)",
+            "bad.yaml:46:7: column 'ts' is both the request time and the serving id"));
+  }
+
+  @Test
+  void timeColumnCannotBeDerived() {
+    assertThat(errors(serving().change(47, "note:", "ts:")),
+        contains("bad.yaml:47:5: column 'ts' is the request time; it cannot be derived"));
+  }
+
+  @Test
+  void keyCannotBeDerived() {
+    assertThat(errors(serving().change(47, "note:", "id:")),
+        contains("bad.yaml:47:5: column 'id' is the serving id; it cannot be derived"));
+    assertThat(errors(serving().change(47, "note:", "id:").insertAfter(45, "  id: note")),
+        contains("bad.yaml:48:5: column 'id' is the request table's key; it cannot be derived"));
+  }
+
+  @Test
+  void derivedValueOfAnotherType() {
+    assertThat(errors(serving().change(47, "\"concat(user, '/', string(amount))\"", "amount")),
+        contains("bad.yaml:47:11: type mismatch: serving column 'note' is int but the column is string"));
+  }
+
+  @Test
+  void derivedColumnReadsOneDerivedLater() {
+    assertThat(errors(serving().change(47, "string(amount)", "tag")),
+        contains("bad.yaml:47:30: column 'tag' is not set yet: serving columns are derived in the order written"));
+  }
+
+  @Test
+  void windowFunctionInDerivedColumn() {
+    assertThat(errors(serving().change(47, "string(amount)", "string(count(amount) over last10)")),
+        contains("bad.yaml:47:37: window function count() is not allowed in serving columns"));
+  }
+
+  @Test
+  void zeroOrNegativeRecallNumbers() {
+    assertThat(errors(serving().change(50, "limit: 5", "limit: 0").change(51, "days: 7", "days: -7")),
+        contains("bad.yaml:50:21: limit must be at least 1, got 0", "bad.yaml:51:21: days must be at least 1, got -7"));
+  }
+
+  @Test
+  void recentWithoutAWindowOverTheUsersPastRequests() {
+    assertThat(errors(serving().change(44, "user: user", "user: amount").change(45, "item: amount", "item: user")),
+        contains("bad.yaml:50:5: recall recent needs a window over past requests partitioned by 'amount'"
+            + " (no window keeps the user's past requests)"));
+  }
+
+  @Test
+  void filterThatIsNotBool() {
+    assertThat(errors(serving().change(52, "total10 > 0", "total10")),
+        contains("bad.yaml:52:13: type mismatch: a filter must be bool, not bigint"));
+  }
+
+  @Test
+  void filterReadsAnUnknownFeature() {
+    assertThat(errors(serving().change(52, "total10 > 0", "totl10 > 0")),
+        contains("bad.yaml:52:14: unknown feature 'totl10' in serving filters"));
   }
 }

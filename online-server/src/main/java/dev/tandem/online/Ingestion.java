@@ -22,6 +22,8 @@ import java.util.function.Predicate;
  * whose event id the key already holds changes nothing) and applies the same retention as
  * materialization ({@link StatePlan.Store#retain}): a row that retention drops at once is late.
  *
+ * <p>Request rows also count towards the day's {@link PopularItems} when a store accepts them.
+ *
  * <p>Ingestion sequences come from the table's counter in the generation (one INCRBY per call,
  * in the order of the rows given), so rows ingested later are more recent at equal times: the
  * tie rule holds online as offline. Materialization starts the counter after the offline
@@ -53,11 +55,13 @@ public final class Ingestion {
   private final RedisState redis;
   private final RedisKeys keys;
   private final Map<String, RowCodec> codecs = new HashMap<>();
+  private final PopularItems popular;
 
   public Ingestion(FeatureSpec spec, RedisState redis, RedisKeys keys) {
     this.spec = spec;
     this.redis = redis;
     this.keys = keys;
+    this.popular = spec.serving() == null ? null : new PopularItems(spec, redis, keys);
     spec.tables().forEach(t -> codecs.put(t.name(), new RowCodec(t)));
   }
 
@@ -116,6 +120,11 @@ public final class Ingestion {
           : kept[i] ? new Result(Status.ACCEPTED, null)
           : duplicate[i] ? new Result(Status.DUPLICATE, null)
           : new Result(Status.LATE, "older than every window's retention");
+    }
+    if (popular != null && table.equals(spec.plan().requestTable().name())) {
+      // Counted once: a retry of an accepted row is a duplicate and is not counted again.
+      popular.record(generation, valid.stream().filter(i -> results[i].status() == Status.ACCEPTED)
+          .map(i -> events.get(i).values()).toList());
     }
     return List.of(results);
   }

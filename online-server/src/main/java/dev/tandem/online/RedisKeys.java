@@ -53,6 +53,16 @@ public final class RedisKeys {
     return bytes(generation(generation) + "meta");
   }
 
+  /** The sorted set of item → request rows on one day (days since the epoch, in the spec's time zone). */
+  public byte[] popularKey(long generation, long epochDay) {
+    return bytes(generation(generation) + "pop:" + epochDay);
+  }
+
+  /** The prefix of every {@link #popularKey} of a generation (sorted sets, not blobs). */
+  public byte[] popularPrefix(long generation) {
+    return bytes(generation(generation) + "pop:");
+  }
+
   public byte[] sequenceKey(long generation, String table) {
     return bytes(generation(generation) + "seq:" + encode(table));
   }

@@ -2,6 +2,7 @@ package dev.tandem.online;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -169,6 +170,46 @@ public final class RedisState implements AutoCloseable {
       pipeline.sync();
       replies.forEach(Response::get); // throws a server error, if any
     });
+  }
+
+  /** One increment of a sorted set member's score. */
+  public record ScoreIncrement(byte[] key, String member, long delta) {}
+
+  /** Applies every increment (ZINCRBY), one pipeline per node. */
+  public void incrementScores(List<ScoreIncrement> increments) {
+    onOwners(increments.stream().map(ScoreIncrement::key).toList(), (pipeline, slots) -> {
+      List<Response<Double>> replies = new ArrayList<>();
+      for (List<Integer> slot : slots) {
+        for (int index : slot) {
+          ScoreIncrement inc = increments.get(index);
+          replies.add(pipeline.zincrby(inc.key(), inc.delta(), inc.member().getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+      pipeline.sync();
+      replies.forEach(Response::get);
+    });
+  }
+
+  /** Every member of each sorted set with its score (empty for a missing key), one pipeline per node. */
+  public List<Map<String, Double>> scores(List<byte[]> keys) {
+    List<Map<String, Double>> out = new ArrayList<>(Collections.nCopies(keys.size(), Map.of()));
+    onOwners(keys, (pipeline, slots) -> {
+      Map<Integer, Response<List<redis.clients.jedis.resps.Tuple>>> replies = new LinkedHashMap<>();
+      for (List<Integer> slot : slots) {
+        for (int index : slot) {
+          replies.put(index, pipeline.zrangeWithScores(keys.get(index), 0, -1));
+        }
+      }
+      pipeline.sync();
+      replies.forEach((index, reply) -> {
+        Map<String, Double> members = new LinkedHashMap<>();
+        reply.get().forEach(t -> members.put(t.getElement(), t.getScore()));
+        synchronized (out) {
+          out.set(index, members);
+        }
+      });
+    });
+    return out;
   }
 
   /** Per op, whether it applied; each op is atomic on its key, the ops are not atomic together. */

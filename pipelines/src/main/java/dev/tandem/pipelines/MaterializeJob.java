@@ -29,6 +29,7 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -104,9 +105,14 @@ final class MaterializeJob {
       try {
         redis.set(keys.metaKey(generation), meta(generation, created, "writing", Map.of(), Map.of()));
         Pipeline p = Pipeline.create(options);
-        p.apply("Read tables", TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data))
-            .apply("State " + spec.name(), asOf == null ? TandemState.of(spec) : TandemState.of(spec).asOf(asOf))
+        PCollectionRowTuple tables = p.apply("Read tables",
+            TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data));
+        tables.apply("State " + spec.name(), asOf == null ? TandemState.of(spec) : TandemState.of(spec).asOf(asOf))
             .apply("Write to Redis", ParDo.of(new StateWriter(redisUri, spec.name(), version(spec), generation)));
+        if (spec.serving() != null) {
+          tables.get(spec.plan().requestTable().name())
+              .apply("Popular items", new PopularItemsCount(spec, redisUri, generation, asOf));
+        }
         PipelineResult result = p.run();
         counters = JobProgress.follow(result, TandemFeatures.METRICS, stdout, start, 10);
         Map<String, Long> sequences = largestSequences(result);

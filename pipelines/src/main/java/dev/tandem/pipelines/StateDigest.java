@@ -11,11 +11,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A fingerprint of the current generation of a spec's state: SHA-256 over its keys with the
- * generation prefix removed, in byte order, each key and value preceded by its length; the meta
- * key (times, counters) is left out. Two materializations of the same data give the same digest
+ * generation prefix removed, in byte order, each key and value preceded by its length (the
+ * popular-items sorted sets by their members in order and scores); the meta key (times,
+ * counters) is left out. Two materializations of the same data give the same digest
  * whatever their generation numbers and the order Redis lists keys in.
  */
 final class StateDigest {
@@ -40,14 +43,31 @@ final class StateDigest {
     long generation = Long.parseLong(new String(pointer, US_ASCII));
     int prefix = keys.generationPrefix(generation).length;
     byte[] meta = keys.metaKey(generation);
+    byte[] popular = keys.popularPrefix(generation);
     List<byte[]> found = new ArrayList<>();
+    List<byte[]> sortedSets = new ArrayList<>();
     for (byte[] key : redis.scanKeys(keys.generationPrefix(generation))) {
-      if (!Arrays.equals(key, meta)) {
+      if (Arrays.equals(key, 0, Math.min(key.length, popular.length), popular, 0, popular.length)) {
+        sortedSets.add(key);
+      } else if (!Arrays.equals(key, meta)) {
         found.add(key);
       }
     }
     found.sort((a, b) -> Arrays.compareUnsigned(a, prefix, a.length, b, prefix, b.length));
+    sortedSets.sort((a, b) -> Arrays.compareUnsigned(a, prefix, a.length, b, prefix, b.length));
     MessageDigest sha = sha256();
+    // The popular-items sorted sets: each key, then its members in order with their scores.
+    List<Map<String, Double>> members = redis.scores(sortedSets);
+    for (int i = 0; i < sortedSets.size(); i++) {
+      byte[] key = sortedSets.get(i);
+      sha.update(ByteBuffer.allocate(4).putInt(key.length - prefix).array());
+      sha.update(key, prefix, key.length - prefix);
+      new TreeMap<>(members.get(i)).forEach((member, score) -> {
+        byte[] m = member.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sha.update(ByteBuffer.allocate(12).putInt(m.length).putDouble(score).array());
+        sha.update(m);
+      });
+    }
     long bytes = 0;
     for (int from = 0; from < found.size(); from += BATCH) {
       List<byte[]> batch = found.subList(from, Math.min(found.size(), from + BATCH));
@@ -65,7 +85,7 @@ final class StateDigest {
         bytes += value.length;
       }
     }
-    return new Result(HexFormat.of().formatHex(sha.digest()), generation, found.size(), bytes);
+    return new Result(HexFormat.of().formatHex(sha.digest()), generation, found.size() + sortedSets.size(), bytes);
   }
 
   private static MessageDigest sha256() {
