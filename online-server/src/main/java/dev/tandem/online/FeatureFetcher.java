@@ -10,6 +10,7 @@ import dev.tandem.spec.Values;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,50 @@ import java.util.Set;
  * }</pre>
  */
 public final class FeatureFetcher {
-  /** The stored rows of the units a batch of requests reads, decoded: what the evaluator looks up. */
-  public record Snapshot(long generation, Map<StatePlan.Ref, List<IngestedRow>> state, int keys, long bytes)
-      implements StatePlan.Lookup {
+  /**
+   * The stored rows of the units a batch of requests reads, decoded: what the evaluator looks up.
+   * {@code plan} is the spec's state plan (what {@link #with} appends by).
+   */
+  public record Snapshot(long generation, Map<StatePlan.Ref, List<IngestedRow>> state, int keys, long bytes,
+      StatePlan plan) implements StatePlan.Lookup {
     @Override
     public List<IngestedRow> rows(StatePlan.Store store, Object key) {
       return state.getOrDefault(new StatePlan.Ref(store, key), List.of());
+    }
+
+    /**
+     * This snapshot with {@code rows} of {@code table} (values in the table's column order)
+     * appended exactly as ingestion would append them, without writing anything: each row goes to
+     * every store of its table under its key (NULL keys nowhere), after every stored row of that
+     * key in ingestion order (in the order given) and before any live request (whose sequence is
+     * {@link Long#MAX_VALUE}); then each changed key keeps what {@link StatePlan.Store#retain}
+     * keeps, so a row retention drops at once changes nothing, as a late event does. Rows must
+     * have a time (ingestion rejects those without one). Request-time values ride on this.
+     */
+    public Snapshot with(String table, List<Object[]> rows) {
+      if (rows.isEmpty()) {
+        return this;
+      }
+      Map<StatePlan.Ref, List<IngestedRow>> merged = new HashMap<>(state);
+      for (StatePlan.Store store : plan.storesOf(table)) {
+        Map<StatePlan.Ref, List<Object[]>> added = new LinkedHashMap<>();
+        for (Object[] row : rows) {
+          Object key = store.key(row);
+          if (key != null) {
+            added.computeIfAbsent(new StatePlan.Ref(store, key), r -> new ArrayList<>()).add(store.project(row));
+          }
+        }
+        added.forEach((ref, fresh) -> {
+          List<IngestedRow> current = merged.getOrDefault(ref, List.of());
+          long next = current.stream().mapToLong(IngestedRow::sequence).max().orElse(0) + 1;
+          List<IngestedRow> all = new ArrayList<>(current);
+          for (Object[] values : fresh) {
+            all.add(new IngestedRow(values, next++));
+          }
+          merged.put(ref, List.copyOf(store.retain(all)));
+        });
+      }
+      return new Snapshot(generation, Map.copyOf(merged), keys, bytes, plan);
     }
   }
 
@@ -132,7 +171,7 @@ public final class FeatureFetcher {
         bytes += value.length;
       }
     }
-    return new Snapshot(generation, state, refs.size(), bytes);
+    return new Snapshot(generation, state, refs.size(), bytes, plan.state());
   }
 
   private byte[] stateKey(long generation, StatePlan.Ref ref) {

@@ -180,14 +180,16 @@ public final class LocalRedis implements AutoCloseable {
       }
       while (System.nanoTime() < deadline) {
         // The pid file is written once the port is bound; the server must then answer as that pid.
-        if (Files.exists(pidFile)) {
-          long pid = Long.parseLong(Files.readString(pidFile).trim());
+        // Redis creates the file before it writes the pid: an empty or partial file means "not yet".
+        String pidText = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+        if (pidText.matches("[0-9]+")) {
+          long pid = Long.parseLong(pidText);
           if (answersAs(port, pid)) {
             ProcessHandle process = ProcessHandle.of(pid)
                 .orElseThrow(() -> failure(binary, port, log, "pid " + pid + " vanished"));
             return new LocalRedis(port, process);
           }
-        } else if (logText(log).contains(PORT_TAKEN)) {
+        } else if (!Files.exists(pidFile) && logText(log).contains(PORT_TAKEN)) {
           throw new PortTaken(HOST + ":" + port + " (" + log + ")");
         }
         Thread.sleep(20);

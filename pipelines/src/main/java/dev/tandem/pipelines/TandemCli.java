@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
     subcommands = {TandemCli.Validate.class, TandemCli.Features.class, TandemCli.TrainingSet.class, TandemCli.Train.class,
         TandemCli.Score.class, TandemCli.Generate.class, TandemCli.Materialize.class, TandemCli.StateDigestCommand.class,
-        CheckConsistencyCommand.class})
+        CheckConsistencyCommand.class, DemoCommand.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;

@@ -1,0 +1,323 @@
+package dev.tandem.online;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP face of {@link OnlineService}: routes from the OpenAPI document (requests are
+ * validated against it before a handler runs), every blocking call (Redis, TensorFlow) on a
+ * worker pool, errors as {@code {"error", "field"}} JSON. The event loop only routes, validates
+ * and writes JSON.
+ */
+final class ScoringVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(ScoringVerticle.class.getName());
+  private static final String JSON = "application/json; charset=utf-8";
+  private static final Pattern REQUIRED = Pattern.compile("required property \"(.*)\"");
+  private static final Pattern PROPERTY = Pattern.compile("^Property \"(.*)\" does not match additional properties schema");
+  private static final Pattern TOO_MANY = Pattern.compile("\\( \\+ (\\d+) > (\\d+)\\)");
+  private static final String START = "tandem.start";
+
+  private final OnlineService service;
+  private final ServerMetrics metrics;
+  private final ServerConfig config;
+  private final JsonObject openapi;
+  private WorkerExecutor workers;
+  private HttpServer server;
+
+  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi) {
+    this.service = service;
+    this.metrics = metrics;
+    this.config = config;
+    this.openapi = openapi;
+  }
+
+  @Override
+  public Future<?> start() {
+    workers = vertx.createSharedWorkerExecutor("tandem-worker", config.workers(), 10L * config.timeoutMs(),
+        TimeUnit.MILLISECONDS);
+    return OpenAPIContract.from(vertx, openapi.copy())
+        .map(this::router)
+        .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.bind()).setPort(config.port())
+                .setCompressionSupported(true))
+            .requestHandler(router)
+            .listen())
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return (server == null ? Future.succeededFuture() : server.close())
+        .eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
+  }
+
+  /** The port the server listens on. */
+  int port() {
+    return server.actualPort();
+  }
+
+  private Router router(OpenAPIContract contract) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+        .rootHandler((io.vertx.ext.web.handler.PlatformHandler) this::measure)
+        .rootHandler(TimeoutHandler.create(config.timeoutMs(), 503))
+        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+
+    // Every route, in one place: the OpenAPI operation id -> what answers it.
+    Map<String, Handler<RoutingContext>> routes = new LinkedHashMap<>();
+    routes.put("recommend", ctx -> blocking(ctx, () -> service.recommend(body(ctx))));
+    routes.put("predict", ctx -> blocking(ctx, () -> service.predict(body(ctx))));
+    routes.put("features", ctx -> blocking(ctx, () -> service.features(body(ctx))));
+    routes.put("ingestEvents", ctx -> blocking(ctx, () -> service.ingest(ctx.pathParam("table"), body(ctx))));
+    routes.put("health", this::health);
+    routes.put("metrics", ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+    routes.put("openapi", ctx -> send(ctx, 200, openapi));
+
+    routes.forEach((operation, handler) -> builder.getRoute(operation).addHandler(handler).addFailureHandler(this::failure));
+    Router router = builder.createRouter();
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, ctx -> error(ctx, 404, "no route " + ctx.request().method() + " " + ctx.request().path()
+        + " (see GET /openapi.json)", null));
+    router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
+        + ctx.request().path(), null));
+    router.errorHandler(500, this::failure);
+    return router;
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    JsonObject body = validated == null || validated.getBody() == null ? null : validated.getBody().getJsonObject();
+    if (body == null) {
+      throw HttpError.badRequest("expected a JSON object", "body");
+    }
+    return body;
+  }
+
+  /** Runs {@code work} on the worker pool and answers its JSON (or its error). */
+  private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
+    workers.executeBlocking(work, false).onComplete(ar -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return; // timed out (already answered) or the client went away
+      }
+      if (ar.succeeded()) {
+        send(ctx, 200, ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  private void health(RoutingContext ctx) {
+    workers.executeBlocking(service::health, false).onComplete(ar -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        send(ctx, ar.result().ok() ? 200 : 503, ar.result().json());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  /** Records each request's endpoint, status and latency once its answer is written. */
+  private void measure(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.put(START, start);
+    String endpoint = endpoint(ctx.request().path());
+    String method = ctx.request().method().name();
+    ctx.addEndHandler(ar -> metrics.request(endpoint, method, ctx.response().getStatusCode(), System.nanoTime() - start));
+    ctx.next();
+  }
+
+  private static String endpoint(String path) {
+    if (path == null) {
+      return "other";
+    }
+    if (path.startsWith("/events/")) {
+      return "/events/{table}";
+    }
+    return switch (path) {
+      case "/recommend", "/predict", "/features", "/health", "/metrics", "/openapi.json" -> path;
+      default -> "other";
+    };
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    Throwable t = ctx.failure();
+    int status = ctx.statusCode();
+    if (t instanceof HttpError e) {
+      error(ctx, e.status(), e.getMessage(), e.field());
+      return;
+    }
+    if (t instanceof HttpException he) {
+      status = he.getStatusCode();
+      if (he.getCause() instanceof ValidatorException ve) {
+        validationError(ctx, ve);
+        return;
+      }
+    }
+    switch (status) {
+      case 413 -> error(ctx, 413, "the request body is larger than " + config.maxBodyBytes() + " bytes", "body");
+      case 503 -> error(ctx, 503, "the request took longer than " + config.timeoutMs() + " ms", null);
+      case 400 -> error(ctx, 400, "bad request", "body");
+      case 404 -> error(ctx, 404, "not found", null);
+      case 405 -> error(ctx, 405, "method not allowed", null);
+      case 415 -> error(ctx, 415, "the body must be JSON (content-type: application/json)", "body");
+      default -> {
+        if (status >= 400 && status < 500) {
+          error(ctx, status, "request refused (" + status + ")", null);
+        } else {
+          LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), t);
+          error(ctx, 500, "internal error (logged by the server)", null);
+        }
+      }
+    }
+  }
+
+  /** A request that does not match the OpenAPI document: 400 naming the field at fault. */
+  private void validationError(RoutingContext ctx, ValidatorException e) {
+    if (!(e instanceof SchemaValidationException se) || se.getOutputUnit() == null) {
+      String message = e.getMessage();
+      String field = "body";
+      if (message != null && message.contains("can't be decoded")) {
+        message = "the body is not valid JSON";
+      } else if (message != null && message.contains("content-type")) {
+        message = "the body must be JSON (content-type: application/json)";
+      }
+      error(ctx, 400, message, field);
+      return;
+    }
+    List<OutputUnit> units = new ArrayList<>();
+    flatten(se.getOutputUnit(), units);
+    units.removeIf(u -> u.getError() == null || u.getInstanceLocation() == null);
+    // The deepest leaf error (a type, a bound, a required property) says what is wrong where.
+    OutputUnit best = null;
+    for (OutputUnit u : units) {
+      if (!summary(u) && (best == null || depth(u) >= depth(best))) {
+        best = u;
+      }
+    }
+    if (best != null) {
+      String path = pointerToPath(best.getInstanceLocation());
+      String message = best.getError();
+      Matcher required = REQUIRED.matcher(message);
+      Matcher tooMany = TOO_MANY.matcher(message);
+      if (required.find()) {
+        path = join(path, required.group(1));
+        message = "required";
+      } else if (tooMany.find()) {
+        message = "too many items: " + tooMany.group(1) + ", at most " + tooMany.group(2);
+      }
+      error(ctx, 400, message, path.isEmpty() ? "body" : path);
+      return;
+    }
+    // Otherwise a member the schema does not declare. (vertx-json-schema also reports a declared
+    // member whose value failed as "additional", next to a "properties" error at the same place.)
+    for (OutputUnit u : units) {
+      Matcher extra = PROPERTY.matcher(u.getError());
+      if (extra.find() && units.stream().noneMatch(o -> o != u && o.getInstanceLocation().equals(u.getInstanceLocation())
+          && o.getError().endsWith("\" does not match schema")) && (best == null || depth(u) > depth(best))) {
+        best = u;
+      }
+    }
+    if (best == null) {
+      error(ctx, 400, e.getMessage(), "body");
+      return;
+    }
+    String path = pointerToPath(best.getInstanceLocation());
+    String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
+    String name = path.contains(".") ? path.substring(path.lastIndexOf('.') + 1) : path;
+    boolean rowOfTable = parent.startsWith("values.") || parent.startsWith("events.") || parent.equals("row")
+        || (parent.isEmpty() && ctx.request().path().equals("/predict"));
+    boolean table = parent.equals("values") || parent.equals("events");
+    String message = table && service.spec().table(name) != null
+        ? "table '" + name + "' cannot be given in '" + parent + "' ('values': one row of the request table or of a"
+            + " dimension table; 'events': rows of event and dimension tables)"
+        : table ? "unknown table '" + name + "'"
+        : rowOfTable ? "unknown column '" + name + "'"
+        : "unknown field '" + name + "'";
+    error(ctx, 400, message, path);
+  }
+
+  /** Errors that only say a part failed ("Property "x" does not match schema"), not why. */
+  private static boolean summary(OutputUnit u) {
+    String e = u.getError();
+    return e.endsWith("does not match schema") || e.equals("A subschema had errors") || e.equals("Items did not match schema")
+        || PROPERTY.matcher(e).find();
+  }
+
+  private static int depth(OutputUnit u) {
+    return u.getInstanceLocation().length();
+  }
+
+  private static void flatten(OutputUnit unit, List<OutputUnit> out) {
+    out.add(unit);
+    if (unit.getErrors() != null) {
+      unit.getErrors().forEach(u -> flatten(u, out));
+    }
+  }
+
+  /** A JSON pointer ({@code /values/bo_user/age}, {@code /candidates/3}) as a path ({@code values.bo_user.age}, {@code candidates[3]}). */
+  static String pointerToPath(String pointer) {
+    StringBuilder b = new StringBuilder();
+    if (pointer != null && pointer.startsWith("#")) {
+      pointer = pointer.substring(1); // a URI fragment: "#" is the root
+    }
+    if (pointer == null || pointer.isEmpty() || pointer.equals("/")) {
+      return "";
+    }
+    for (String raw : pointer.substring(pointer.startsWith("/") ? 1 : 0).split("/", -1)) {
+      String segment = raw.replace("~1", "/").replace("~0", "~");
+      if (!segment.isEmpty() && segment.chars().allMatch(Character::isDigit) && b.length() > 0) {
+        b.append('[').append(segment).append(']');
+      } else {
+        b.append(b.length() == 0 ? "" : ".").append(segment);
+      }
+    }
+    return b.toString();
+  }
+
+  private static String join(String path, String name) {
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  private static void error(RoutingContext ctx, int status, String message, String field) {
+    send(ctx, status, new JsonObject().put("error", message).put("field", field));
+  }
+
+  private static void send(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(body.toBuffer());
+  }
+}

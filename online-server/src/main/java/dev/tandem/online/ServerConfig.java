@@ -1,0 +1,182 @@
+package dev.tandem.online;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The scoring server's settings. Each has a default, and is read, later sources winning, from a
+ * configuration file ({@code .properties}, or {@code .json} with the same keys), then from
+ * environment variables ({@code TANDEM_} + the key in upper case with {@code _} for {@code -}:
+ * {@code max-body-bytes} is {@code TANDEM_MAX_BODY_BYTES}), then from command-line options.
+ *
+ * <table>
+ *   <caption>settings</caption>
+ *   <tr><th>key</th><th>default</th><th>what</th></tr>
+ *   <tr><td>spec, model, redis</td><td>none</td><td>the feature spec, the model folder, {@code redis://HOST:PORT}</td></tr>
+ *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
+ *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
+ *   <tr><td>workers</td><td>2 x cores, at least 4</td><td>threads for Redis and TensorFlow calls</td></tr>
+ *   <tr><td>max-body-bytes</td><td>1048576</td><td>larger request bodies are answered 413</td></tr>
+ *   <tr><td>max-candidates</td><td>1000</td><td>candidates per /recommend call</td></tr>
+ *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
+ *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
+ *   <tr><td>timeout-ms</td><td>10000</td><td>a call still running after this is answered 503</td></tr>
+ *   <tr><td>max-future-skew-ms</td><td>86400000</td><td>times later than now + this are refused (400)</td></tr>
+ *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
+ * </table>
+ */
+public record ServerConfig(String spec, String model, String redis, String bind, int port, int workers,
+    long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long maxFutureSkewMs,
+    int warmupBatches) {
+
+  /** Every key, in the order of the table above. */
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "bind", "port", "workers", "max-body-bytes",
+      "max-candidates", "max-n", "max-event-rows", "timeout-ms", "max-future-skew-ms", "warmup-batches");
+
+  /** A setting that cannot be used; the message names the key and where it came from. */
+  public static final class ConfigException extends Exception {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public ServerConfig {
+    require(port >= 0 && port <= 65535, "port must be in 0..65535: " + port);
+    require(workers >= 1, "workers must be at least 1: " + workers);
+    require(maxBodyBytes >= 1024, "max-body-bytes must be at least 1024: " + maxBodyBytes);
+    require(maxCandidates >= 1, "max-candidates must be at least 1: " + maxCandidates);
+    require(maxN >= 1, "max-n must be at least 1: " + maxN);
+    require(maxEventRows >= 1, "max-event-rows must be at least 1: " + maxEventRows);
+    require(timeoutMs >= 1, "timeout-ms must be at least 1: " + timeoutMs);
+    require(maxFutureSkewMs >= 0, "max-future-skew-ms must be >= 0: " + maxFutureSkewMs);
+    require(warmupBatches >= 0, "warmup-batches must be >= 0: " + warmupBatches);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The defaults (no spec, model or Redis). */
+  public static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("bind", "127.0.0.1");
+    d.put("port", "8080");
+    d.put("workers", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    d.put("max-body-bytes", "1048576");
+    d.put("max-candidates", "1000");
+    d.put("max-n", "1000");
+    d.put("max-event-rows", "10000");
+    d.put("timeout-ms", "10000");
+    d.put("max-future-skew-ms", "86400000");
+    d.put("warmup-batches", "3");
+    return d;
+  }
+
+  /**
+   * Settings from, in increasing precedence: the defaults, {@code file} (may be null), the
+   * environment and {@code options} (keys as above; null values are ignored).
+   */
+  public static ServerConfig load(Path file, Map<String, String> environment, Map<String, String> options)
+      throws ConfigException {
+    Map<String, String> values = defaults();
+    Map<String, String> origin = new LinkedHashMap<>();
+    values.keySet().forEach(k -> origin.put(k, "default"));
+    if (file != null) {
+      readFile(file).forEach((k, v) -> {
+        values.put(k, v);
+        origin.put(k, file.toString());
+      });
+    }
+    for (String key : KEYS) {
+      String env = "TANDEM_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      String v = environment.get(env);
+      if (v != null && !v.isBlank()) {
+        values.put(key, v.trim());
+        origin.put(key, "environment variable " + env);
+      }
+    }
+    options.forEach((k, v) -> {
+      if (v != null) {
+        values.put(k, v);
+        origin.put(k, "option --" + k);
+      }
+    });
+    try {
+      return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("bind"),
+          (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
+          number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),
+          (int) number(values, origin, "max-n"), (int) number(values, origin, "max-event-rows"),
+          number(values, origin, "timeout-ms"), number(values, origin, "max-future-skew-ms"),
+          (int) number(values, origin, "warmup-batches"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** A configuration for tests and embedding: the defaults with {@code overrides}. */
+  public static ServerConfig of(Map<String, String> overrides) {
+    try {
+      return load(null, Map.of(), overrides);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static long number(Map<String, String> values, Map<String, String> origin, String key) throws ConfigException {
+    String text = values.get(key);
+    try {
+      long v = Long.parseLong(text.trim());
+      if (!key.endsWith("-ms") && !key.equals("max-body-bytes") && (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " (from " + origin.get(key) + "): '" + text + "' is not a whole number in range");
+    }
+  }
+
+  private static Map<String, String> readFile(Path file) throws ConfigException {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+        JsonObject json = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+        for (String key : json.fieldNames()) {
+          Object v = json.getValue(key);
+          if (v instanceof JsonObject || v instanceof io.vertx.core.json.JsonArray) {
+            throw new ConfigException(file + ": '" + key + "' must be a plain value");
+          }
+          out.put(key, v == null ? null : v.toString());
+        }
+      } else {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          p.load(r);
+        }
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
+      }
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException(file + " is not valid JSON: " + e.getMessage());
+    }
+    for (String key : out.keySet()) {
+      if (!KEYS.contains(key)) {
+        throw new ConfigException(file + ": unknown setting '" + key + "'; settings: " + String.join(", ", KEYS));
+      }
+    }
+    out.values().removeIf(v -> v == null);
+    return out;
+  }
+}

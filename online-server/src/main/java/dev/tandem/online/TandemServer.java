@@ -1,0 +1,192 @@
+package dev.tandem.online;
+
+import dev.tandem.model.ModelException;
+import dev.tandem.model.Scorer;
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.SpecException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running scoring server: the spec, the model (loaded and warmed up before the port opens),
+ * the Redis client, and Vert.x serving {@link ScoringVerticle} on {@code bind:port}.
+ *
+ * <pre>{@code
+ * try (TandemServer server = TandemServer.start(ServerConfig.of(Map.of("spec", "jd.yaml", "model", "m",
+ *     "redis", "redis://127.0.0.1:6379", "port", "0")))) {
+ *   System.out.println(server.url());
+ * }
+ * }</pre>
+ */
+public final class TandemServer implements AutoCloseable {
+  private static final long START_TIMEOUT_SECONDS = 60;
+
+  /** A problem with the server's input (spec, model, Redis address, settings): exit status 2. */
+  public static final class StartException extends Exception {
+    public StartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final ServerConfig config;
+  private final FeatureSpec spec;
+  private final Scorer scorer;
+  private final RedisState redis;
+  private final OnlineService service;
+  private final Vertx vertx;
+  private final ScoringVerticle verticle;
+
+  private TandemServer(ServerConfig config, FeatureSpec spec, Scorer scorer, RedisState redis, OnlineService service,
+      Vertx vertx, ScoringVerticle verticle) {
+    this.config = config;
+    this.spec = spec;
+    this.scorer = scorer;
+    this.redis = redis;
+    this.service = service;
+    this.vertx = vertx;
+    this.verticle = verticle;
+  }
+
+  /** Loads the spec and the model, connects to Redis, warms the model up, then opens the port. */
+  public static TandemServer start(ServerConfig config) throws StartException {
+    for (String[] required : new String[][] {{"spec", config.spec()}, {"model", config.model()}, {"redis", config.redis()}}) {
+      if (required[1] == null || required[1].isBlank()) {
+        throw new StartException("no " + required[0] + " given (--" + required[0] + ", the configuration file, or TANDEM_"
+            + required[0].toUpperCase(java.util.Locale.ROOT) + ")", null);
+      }
+    }
+    FeatureSpec spec;
+    try {
+      spec = FeatureSpec.load(Path.of(config.spec()));
+    } catch (SpecException e) {
+      throw new StartException("invalid spec " + config.spec() + ":\n" + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StartException("cannot read spec " + config.spec() + ": " + e, e);
+    }
+    Scorer scorer;
+    try {
+      scorer = Scorer.load(Path.of(config.model()), spec);
+    } catch (ModelException e) {
+      throw new StartException("model " + config.model() + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StartException("cannot read model " + config.model() + ": " + e, e);
+    }
+    RedisState redis;
+    try {
+      redis = RedisState.connect(config.redis());
+      redis.ping();
+    } catch (RuntimeException e) {
+      scorer.close();
+      throw new StartException("cannot reach Redis at " + config.redis() + ": " + e.getMessage(), e);
+    }
+    try {
+      return start(config, spec, scorer, redis);
+    } catch (StartException | RuntimeException e) {
+      redis.close();
+      scorer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Serves with a loaded spec, scorer and Redis client, which the server then owns (closes).
+   * Warms the model up with {@code warmup-batches} calls of 1, 10, 100 and max-candidates rows
+   * before the port opens.
+   */
+  public static TandemServer start(ServerConfig config, FeatureSpec spec, Scorer scorer, RedisState redis)
+      throws StartException {
+    for (int size : new int[] {1, 10, 100, config.maxCandidates()}) {
+      long[][] ids = new long[size][scorer.width()];
+      for (int i = 0; i < config.warmupBatches(); i++) {
+        scorer.score(ids);
+      }
+    }
+    ServerMetrics metrics = new ServerMetrics();
+    OnlineService service = new OnlineService(spec, scorer, config.model() == null ? "" : config.model(), redis, config,
+        metrics, Clock.systemUTC());
+    JsonObject openapi = OpenApiDocument.of(spec, config);
+    Vertx vertx = Vertx.vertx();
+    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi);
+    try {
+      await(vertx.deployVerticle(verticle));
+    } catch (StartException e) {
+      await(vertx.close());
+      throw new StartException("cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    return new TandemServer(config, spec, scorer, redis, service, vertx, verticle);
+  }
+
+  private static <T> T await(Future<T> future) throws StartException {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new StartException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      throw new StartException("timed out after " + START_TIMEOUT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartException("interrupted", e);
+    }
+  }
+
+  public int port() {
+    return verticle.port();
+  }
+
+  public String host() {
+    return config.bind();
+  }
+
+  public String url() {
+    String host = host().contains(":") ? "[" + host() + "]" : host();
+    return "http://" + host + ":" + port();
+  }
+
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  public Scorer scorer() {
+    return scorer;
+  }
+
+  OnlineService service() {
+    return service;
+  }
+
+  /** The generation {@code current} points to now, or null when nothing was materialized. */
+  public Long generation() {
+    byte[] pointer = redis.get(new RedisKeys(spec.name(), Integer.toString(spec.version())).currentKey());
+    return pointer == null ? null : Long.parseLong(new String(pointer, StandardCharsets.US_ASCII));
+  }
+
+  /** The line printed when the server is up. */
+  public String banner() {
+    Long generation = generation();
+    return "tandem serve: listening on " + url() + " (spec " + spec.name() + " v" + spec.version() + " sha256 "
+        + spec.sha256().substring(0, 12) + ", model " + config.model() + ", generation "
+        + (generation == null ? "none (nothing materialized yet)" : generation) + ")";
+  }
+
+  /** Stops listening (answers in flight finish first), then closes Redis and the model. */
+  @Override
+  public void close() {
+    try {
+      await(vertx.close());
+    } catch (StartException e) {
+      System.getLogger(TandemServer.class.getName()).log(System.Logger.Level.WARNING, "closing Vert.x: " + e.getMessage());
+    } finally {
+      redis.close();
+      scorer.close();
+    }
+  }
+}
