@@ -32,7 +32,7 @@ until grep -q 'listening on' "$tmp/server.log"; do sleep 0.2; kill -0 "$server_p
 base="http://127.0.0.1:$server_port"
 
 # A user with history (the first stored user key) and 100 candidates: the server's own recall for that user.
-user="$(redis-cli -p "$redis_port" --scan --pattern 'tandem:jd:1:g*:s:flattenRequest_clean:user_id:*' | head -1 \
+user="$(redis-cli -p "$redis_port" --scan --pattern 'tandem:jd:1:g*:s:flattenRequest_clean:user_id:*' | sed -n 1p \
   | python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.stdin.read().strip().rsplit(":", 1)[1]))')"
 time="2016-04-16T12:00:00Z"
 recall="$(curl -s "$base/recommend" -H 'Content-Type: application/json' -d "{\"user_id\": \"$user\", \"n\": 100, \"event_time\": \"$time\"}")"
