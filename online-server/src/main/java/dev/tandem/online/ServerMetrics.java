@@ -1,5 +1,6 @@
 package dev.tandem.online;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -78,7 +79,8 @@ public final class ServerMetrics {
 
   public void events(String table, String status, int rows) {
     if (rows > 0) {
-      registry.counter("tandem.events.rows", "table", table, "status", status).increment(rows);
+      Counter.builder("tandem.events.rows").description("rows ingested through POST /events, by table and outcome")
+          .tags("table", table, "status", status).register(registry).increment(rows);
     }
   }
 
