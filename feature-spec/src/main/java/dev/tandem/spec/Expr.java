@@ -322,10 +322,15 @@ abstract class Expr {
 
   /** A scalar function applied to its evaluated arguments. */
   static final class Scalar extends Expr {
-    final ScalarFunctions.Fn fn;
+    /** A function of already-evaluated arguments. */
+    interface Fn {
+      Object apply(Object[] args);
+    }
+
+    final Fn fn;
     final List<Expr> args;
 
-    Scalar(ScalarFunctions.Fn fn, List<Expr> args, Type type) {
+    Scalar(Fn fn, List<Expr> args, Type type) {
       super(type);
       this.fn = fn;
       this.args = args;

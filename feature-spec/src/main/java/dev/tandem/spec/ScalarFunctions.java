@@ -6,20 +6,13 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 
 /**
  * The row-level functions: calendar parts of a timestamp (in the spec's time zone, UTC+8 by
- * default), {@code isnull}, casts and {@code concat}.
+ * default), casts, {@code isnull}, {@code concat} and {@code if}.
  */
 final class ScalarFunctions {
-
-  /** A function of already-evaluated arguments. */
-  interface Fn {
-    Object apply(Object[] args);
-  }
-
   private static final Map<String, ToIntFunction<ZonedDateTime>> CALENDAR = Map.of(
       // 1 = Sunday ... 7 = Saturday, as SQL's DAYOFWEEK; java.time says 1 = Monday ... 7 = Sunday.
       "dayofweek", t -> t.getDayOfWeek().getValue() % 7 + 1,
@@ -36,62 +29,53 @@ final class ScalarFunctions {
 
   private ScalarFunctions() {}
 
-  static boolean isScalar(String name) {
-    return CALENDAR.containsKey(name) || CASTS.containsKey(name) || Set.of("isnull", "concat", "if").contains(name);
-  }
-
-  static Set<String> names() {
-    Set<String> all = new java.util.TreeSet<>(CALENDAR.keySet());
-    all.addAll(CASTS.keySet());
-    all.addAll(Set.of("isnull", "concat", "if"));
+  static List<FunctionDef> all() {
+    List<FunctionDef> all = new ArrayList<>();
+    CALENDAR.forEach((name, part) -> all.add(row(name, FunctionDef.Arity.exactly(1), ScalarFunctions::calendarType,
+        (call, args, type, zone) -> new Expr.Scalar(a -> a[0] == null ? null : part.applyAsInt(((Instant) a[0]).atZone(zone)),
+            args, type))));
+    CASTS.forEach((name, to) -> all.add(row(name, FunctionDef.Arity.exactly(1), (call, args) -> castType(call, args, to),
+        (call, args, type, zone) -> new Expr.Cast(args.get(0), type, zone))));
+    all.add(row("isnull", FunctionDef.Arity.exactly(1), (call, args) -> Type.BOOL,
+        (call, args, type, zone) -> new Expr.IsNull(args.get(0), false)));
+    all.add(row("concat", FunctionDef.Arity.atLeast(1), (call, args) -> Type.STRING, ScalarFunctions::bindConcat));
+    all.add(row("if", FunctionDef.Arity.exactly(3), ScalarFunctions::ifType,
+        (call, args, type, zone) -> Coercion.caseOf(args.subList(0, 1), args.subList(1, 2), args.get(2), call.at(), zone)));
     return all;
   }
 
-  /** Binds a scalar call to its compiled arguments ({@code if} is compiled by the caller). */
-  static Expr bind(Ast.Call call, List<Expr> args, ZoneOffset zone) throws CompileError {
-    String name = call.function();
-    ToIntFunction<ZonedDateTime> part = CALENDAR.get(name);
-    if (part != null) {
-      arity(call, args, 1);
-      Expr arg = args.get(0);
-      if (arg.type != Type.TIMESTAMP && arg.type != Type.NULL) {
-        throw new CompileError(name + "() takes a timestamp, not " + arg.type.specName()
-            + " (use timestamp(x) to convert)", call.args().get(0).at());
-      }
-      return new Expr.Scalar(a -> a[0] == null ? null : part.applyAsInt(((Instant) a[0]).atZone(zone)),
-          args, Type.INT);
-    }
-    Type castTo = CASTS.get(name);
-    if (castTo != null) {
-      arity(call, args, 1);
-      Expr arg = args.get(0);
-      if (!Casts.casts(arg.type, castTo)) {
-        throw new CompileError("cannot cast " + arg.type.specName() + " to " + castTo.specName(), call.at());
-      }
-      return new Expr.Cast(arg, castTo, zone);
-    }
-    if (name.equals("isnull")) {
-      arity(call, args, 1);
-      return new Expr.IsNull(args.get(0), false);
-    }
-    if (name.equals("concat")) {
-      if (args.isEmpty()) {
-        throw new CompileError("concat() takes at least 1 argument, got 0", call.at());
-      }
-      List<Expr> texts = new ArrayList<>();
-      for (Expr a : args) {
-        texts.add(a.type == Type.STRING ? a : new Expr.Cast(a, Type.STRING, zone));
-      }
-      return new Expr.Scalar(ScalarFunctions::concat, texts, Type.STRING);
-    }
-    throw new IllegalStateException("not a scalar function: " + name);
+  private static FunctionDef row(String name, FunctionDef.Arity arity, FunctionDef.TypeRule rule, FunctionDef.Factory factory) {
+    return new FunctionDef(name, arity, false, rule, factory);
   }
 
-  static void arity(Ast.Call call, List<?> args, int expected) throws CompileError {
-    if (args.size() != expected) {
-      throw new CompileError(call.function() + "() takes " + expected + " argument" + (expected == 1 ? "" : "s")
-          + ", got " + args.size(), call.at());
+  private static Type calendarType(Ast.Call call, List<Expr> args) throws CompileError {
+    Type arg = args.get(0).type;
+    if (arg != Type.TIMESTAMP && arg != Type.NULL) {
+      throw new CompileError(call.function() + "() takes a timestamp, not " + arg.specName()
+          + " (use timestamp(x) to convert)", call.args().get(0).at());
     }
+    return Type.INT;
+  }
+
+  private static Type castType(Ast.Call call, List<Expr> args, Type to) throws CompileError {
+    if (!Casts.casts(args.get(0).type, to)) {
+      throw new CompileError("cannot cast " + args.get(0).type.specName() + " to " + to.specName(), call.at());
+    }
+    return to;
+  }
+
+  private static Type ifType(Ast.Call call, List<Expr> args) throws CompileError {
+    Coercion.require(args.get(0), Type.BOOL, "if()", call.args().get(0).at());
+    return Coercion.branchType(args.subList(1, 3), call.at());
+  }
+
+  /** Every part as text, NULL if any part is NULL. */
+  private static Expr bindConcat(Ast.Call call, List<Expr> args, Type type, ZoneOffset zone) {
+    List<Expr> texts = new ArrayList<>();
+    for (Expr a : args) {
+      texts.add(a.type == Type.STRING ? a : new Expr.Cast(a, Type.STRING, zone));
+    }
+    return new Expr.Scalar(ScalarFunctions::concat, texts, Type.STRING);
   }
 
   private static Object concat(Object[] parts) {

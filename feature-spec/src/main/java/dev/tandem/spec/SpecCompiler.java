@@ -481,7 +481,7 @@ final class SpecCompiler {
           continue;
         }
         try {
-          projection[i] = coerce(e, c.type(), 0);
+          projection[i] = Coercion.to(c.type(), e, 0, zone);
         } catch (CompileError err) {
           yaml.error(exprNode, "type mismatch: request_row value of '" + c.name() + "' is " + e.type.specName()
               + " but the column is " + c.type().specName());
@@ -760,7 +760,7 @@ final class SpecCompiler {
     if (ast instanceof Ast.Unary u) {
       Expr operand = compile(u.operand(), scope);
       if (u.op().equals("not")) {
-        requireType(operand, Type.BOOL, "not", u.at());
+        Coercion.require(operand, Type.BOOL, "not", u.at());
         return new Expr.Not(operand);
       }
       if (!operand.type.isNumeric() && operand.type != Type.NULL) {
@@ -779,59 +779,12 @@ final class SpecCompiler {
     List<Expr> results = new ArrayList<>();
     for (int i = 0; i < c.conditions().size(); i++) {
       Expr cond = compile(c.conditions().get(i), scope);
-      requireType(cond, Type.BOOL, "case when", c.conditions().get(i).at());
+      Coercion.require(cond, Type.BOOL, "case when", c.conditions().get(i).at());
       conditions.add(cond);
       results.add(compile(c.results().get(i), scope));
     }
     Expr otherwise = c.otherwise() == null ? null : compile(c.otherwise(), scope);
-    return caseOf(conditions, results, otherwise, c.at());
-  }
-
-  private Expr caseOf(List<Expr> conditions, List<Expr> results, Expr otherwise, int at) throws CompileError {
-    List<Expr> all = new ArrayList<>(results);
-    if (otherwise != null) {
-      all.add(otherwise);
-    }
-    Type type = Type.NULL;
-    for (Expr r : all) {
-      Type common = Casts.common(type, r.type);
-      if (common == null) {
-        throw new CompileError("type mismatch: branches of case/if are " + type.specName() + " and " + r.type.specName(), at);
-      }
-      type = common;
-    }
-    List<Expr> converted = new ArrayList<>();
-    for (Expr r : results) {
-      converted.add(coerce(r, type, at));
-    }
-    return new Expr.Case(conditions, converted, otherwise == null ? null : coerce(otherwise, type, at), type);
-  }
-
-  private static void requireType(Expr e, Type type, String what, int at) throws CompileError {
-    if (e.type != type && e.type != Type.NULL) {
-      throw new CompileError("type mismatch: " + what + " needs " + type.specName() + ", not " + e.type.specName(), at);
-    }
-  }
-
-  /** Converts to {@code target}: widening always; a numeric constant also narrows when no value is lost. */
-  private Expr coerce(Expr e, Type target, int at) throws CompileError {
-    if (e.type == target) {
-      return e;
-    }
-    if (e.type == Type.NULL) {
-      return new Expr.Constant(null, target);
-    }
-    if (Casts.widens(e.type, target)) {
-      return new Expr.Cast(e, target, zone);
-    }
-    if (e instanceof Expr.Constant c && e.type.isNumeric() && target.isNumeric()) {
-      Object narrowed = Casts.convert(c.value, c.type, target, zone);
-      Object back = Casts.convert(narrowed, target, c.type, zone);
-      if (Values.compare(c.type, back, c.value) == 0) {
-        return new Expr.Constant(narrowed, target);
-      }
-    }
-    throw new CompileError("type mismatch: " + e.type.specName() + " where " + target.specName() + " is needed", at);
+    return Coercion.caseOf(conditions, results, otherwise, c.at(), zone);
   }
 
   private Expr binary(Ast.Binary b, Scope scope) throws CompileError {
@@ -841,8 +794,8 @@ final class SpecCompiler {
     switch (op) {
       case "and":
       case "or":
-        requireType(l, Type.BOOL, "'" + op + "'", b.left().at());
-        requireType(r, Type.BOOL, "'" + op + "'", b.right().at());
+        Coercion.require(l, Type.BOOL, "'" + op + "'", b.left().at());
+        Coercion.require(r, Type.BOOL, "'" + op + "'", b.right().at());
         return new Expr.Logic(op.equals("and"), l, r);
       case "=":
       case "!=":
@@ -857,7 +810,7 @@ final class SpecCompiler {
         if (common == Type.NULL) {
           return new Expr.Constant(null, Type.BOOL);
         }
-        return new Expr.Compare(op, coerce(l, common, b.at()), coerce(r, common, b.at()), common);
+        return new Expr.Compare(op, Coercion.to(common, l, b.at(), zone), Coercion.to(common, r, b.at(), zone), common);
       }
       default: {
         boolean lOk = l.type.isNumeric() || l.type == Type.NULL;
@@ -870,7 +823,7 @@ final class SpecCompiler {
         if (type == Type.NULL) {
           type = Type.INT;
         }
-        return new Expr.Arithmetic(op.charAt(0), coerce(l, type, b.at()), coerce(r, type, b.at()), type);
+        return new Expr.Arithmetic(op.charAt(0), Coercion.to(type, l, b.at(), zone), Coercion.to(type, r, b.at(), zone), type);
       }
     }
   }
@@ -933,26 +886,21 @@ final class SpecCompiler {
   }
 
   private Expr call(Ast.Call call, Scope scope) throws CompileError {
-    String fn = call.function();
-    if (WindowFunctions.isWindowFunction(fn)) {
+    FunctionDef fn = Functions.get(call.function());
+    if (fn != null && fn.readsWindow()) {
       return windowCall(call, scope);
     }
     if (call.over() != null) {
-      throw new CompileError("'over' applies to window functions only; " + fn + "() is not one", call.overAt());
+      throw new CompileError("'over' applies to window functions only; " + call.function() + "() is not one", call.overAt());
     }
-    if (!ScalarFunctions.isScalar(fn)) {
-      throw new CompileError("unknown function '" + fn + "'", call.at());
+    if (fn == null) {
+      throw new CompileError("unknown function '" + call.function() + "'", call.at());
     }
     List<Expr> args = new ArrayList<>();
     for (Ast a : call.args()) {
       args.add(compile(a, scope));
     }
-    if (fn.equals("if")) {
-      ScalarFunctions.arity(call, args, 3);
-      requireType(args.get(0), Type.BOOL, "if()", call.args().get(0).at());
-      return caseOf(List.of(args.get(0)), List.of(args.get(1)), args.get(2), call.at());
-    }
-    return ScalarFunctions.bind(call, args, zone);
+    return fn.bind(call, args, zone);
   }
 
   private Expr windowCall(Ast.Call call, Scope scope) throws CompileError {
@@ -994,7 +942,7 @@ final class SpecCompiler {
     for (Ast a : call.args()) {
       args.add(compile(a, rowScope));
     }
-    return WindowFunctions.bind(call, args, zone);
+    return Functions.get(call.function()).bind(call, args, zone);
   }
 
   // ---------------------------------------------------------------- label and model
@@ -1205,7 +1153,7 @@ final class SpecCompiler {
         continue;
       }
       try {
-        derived.add(new ServingPlan.Derived(request.indexOf(c), coerce(e, request.typeOf(c), 0)));
+        derived.add(new ServingPlan.Derived(request.indexOf(c), Coercion.to(request.typeOf(c), e, 0, zone)));
       } catch (CompileError err) {
         yaml.error(exprNode, "type mismatch: serving column '" + c + "' is " + e.type.specName() + " but the column is "
             + request.typeOf(c).specName());
