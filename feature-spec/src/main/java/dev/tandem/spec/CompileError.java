@@ -8,4 +8,13 @@ final class CompileError extends Exception {
     super(message);
     this.at = at;
   }
+
+  /** An expression that depends on something whose error is reported already: it fails without an error of its own. */
+  static CompileError alreadyReported() {
+    return new CompileError("already reported", -1);
+  }
+
+  boolean isAlreadyReported() {
+    return at < 0;
+  }
 }

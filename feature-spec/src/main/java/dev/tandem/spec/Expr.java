@@ -2,8 +2,14 @@ package dev.tandem.spec;
 
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 
-/** A compiled, typed expression. Every function of the spec language is evaluated here. */
+/**
+ * A compiled, typed expression. The nodes here read rows and apply operators; window functions
+ * are {@link WindowAggregate} and {@link WindowRowValue}.
+ */
 abstract class Expr {
   final Type type;
 
@@ -116,15 +122,15 @@ abstract class Expr {
     }
   }
 
-  /** Three-valued AND / OR, as SQL. */
+  /** Three-valued AND / OR, as SQL: one side equal to {@code decisive} (false for AND, true for OR) decides. */
   static final class Logic extends Expr {
-    final boolean isAnd;
+    final Boolean decisive;
     final Expr left;
     final Expr right;
 
-    Logic(boolean isAnd, Expr left, Expr right) {
+    Logic(boolean decisive, Expr left, Expr right) {
       super(Type.BOOL);
-      this.isAnd = isAnd;
+      this.decisive = decisive;
       this.left = left;
       this.right = right;
     }
@@ -132,14 +138,14 @@ abstract class Expr {
     @Override
     Object eval(EvalContext ctx) {
       Boolean l = (Boolean) left.eval(ctx);
-      if (l != null && l != isAnd) {
+      if (decisive.equals(l)) {
         return l; // false AND x = false; true OR x = true
       }
       Boolean r = (Boolean) right.eval(ctx);
-      if (r != null && r != isAnd) {
+      if (decisive.equals(r)) {
         return r;
       }
-      return l == null || r == null ? null : isAnd;
+      return l == null || r == null ? null : !decisive;
     }
   }
 
@@ -161,14 +167,15 @@ abstract class Expr {
 
   /** A comparison of two values converted to one type; NULL when either side is NULL. */
   static final class Compare extends Expr {
-    final String op;
+    final IntPredicate holds;
     final Expr left;
     final Expr right;
     final Type operandType;
 
-    Compare(String op, Expr left, Expr right, Type operandType) {
+    /** {@code holds} tests the sign of {@link Values#compare} (see {@link Operators#comparison}). */
+    Compare(IntPredicate holds, Expr left, Expr right, Type operandType) {
       super(Type.BOOL);
-      this.op = op;
+      this.holds = holds;
       this.left = left;
       this.right = right;
       this.operandType = operandType;
@@ -184,25 +191,18 @@ abstract class Expr {
       if (r == null) {
         return null;
       }
-      int c = Values.compare(operandType, l, r);
-      return switch (op) {
-        case "=" -> c == 0;
-        case "!=" -> c != 0;
-        case "<" -> c < 0;
-        case "<=" -> c <= 0;
-        case ">" -> c > 0;
-        default -> c >= 0;
-      };
+      return holds.test(Values.compare(operandType, l, r));
     }
   }
 
-  /** Arithmetic on operands already converted to the result type ({@code /} is always double). */
+  /** Arithmetic on operands already converted to the result type; NULL when either is NULL. */
   static final class Arithmetic extends Expr {
-    final char op;
+    final BinaryOperator<Object> op;
     final Expr left;
     final Expr right;
 
-    Arithmetic(char op, Expr left, Expr right, Type type) {
+    /** {@code op} applies to non-NULL operands (see {@link Operators#arithmetic}). */
+    Arithmetic(BinaryOperator<Object> op, Expr left, Expr right, Type type) {
       super(type);
       this.op = op;
       this.left = left;
@@ -219,58 +219,24 @@ abstract class Expr {
       if (r == null) {
         return null;
       }
-      if (type.isIntegral()) {
-        // int arithmetic done in long and narrowed back wraps exactly as int arithmetic does
-        long a = ((Number) l).longValue();
-        long b = ((Number) r).longValue();
-        if (op == '%' && b == 0) {
-          return null;
-        }
-        long v = switch (op) {
-          case '+' -> a + b;
-          case '-' -> a - b;
-          case '*' -> a * b;
-          default -> a % b;
-        };
-        return type == Type.INT ? (Object) (int) v : (Object) v;
-      }
-      // float arithmetic done in double and rounded back gives the float result (double has the bits)
-      double a = ((Number) l).doubleValue();
-      double b = ((Number) r).doubleValue();
-      if ((op == '/' || op == '%') && b == 0) {
-        return null;
-      }
-      double v = switch (op) {
-        case '+' -> a + b;
-        case '-' -> a - b;
-        case '*' -> a * b;
-        case '/' -> a / b;
-        default -> a % b;
-      };
-      return type == Type.FLOAT ? (Object) (float) v : (Object) v;
+      return op.apply(l, r);
     }
   }
 
   static final class Negate extends Expr {
     final Expr operand;
+    final UnaryOperator<Object> negation;
 
     Negate(Expr operand) {
       super(operand.type);
       this.operand = operand;
+      this.negation = Operators.negation(operand.type);
     }
 
     @Override
     Object eval(EvalContext ctx) {
       Object v = operand.eval(ctx);
-      if (v == null) {
-        return null;
-      }
-      return switch (type) {
-        case INT -> -(Integer) v;
-        case BIGINT -> -(Long) v;
-        case FLOAT -> -(Float) v;
-        default -> -(Double) v;
-      };
+      return v == null ? null : negation.apply(v);
     }
   }
 

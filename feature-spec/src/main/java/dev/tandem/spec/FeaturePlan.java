@@ -162,7 +162,7 @@ public final class FeaturePlan {
         values = g.evaluateAlone(requestRow);
       }
       for (int t = 0; t < values.length; t++) {
-        ctx.terms[g.termGlobalIndex.get(t)] = values[t];
+        ctx.terms[g.termSlot(t)] = values[t];
       }
     }
     Object[] out = new Object[expressions.size()];

@@ -41,6 +41,10 @@ public final class JoinPlan {
     return table.name();
   }
 
+  TableDef tableDef() {
+    return table;
+  }
+
   /** The request's join key; NULL matches nothing. */
   public Object requestKey(Object[] requestRow) {
     return requestRow[requestKeyIndex];

@@ -176,7 +176,7 @@ public final class StatePlan {
         WindowGroup g = use.group();
         for (int f = 0; f < g.frames().size(); f++) {
           WindowGroup.Frame frame = g.frames().get(f);
-          uses.add("window " + g.windowNames.get(f) + " (" + (frame.rows() >= 0
+          uses.add("window " + g.windowNames().get(f) + " (" + (frame.rows() >= 0
               ? "last " + frame.rows() + " rows"
               : "rows of the last " + duration(frame.rangeMillis())
                   + (frame.maxsize() > 0 ? ", at most " + (frame.maxsize() - 1) : "")) + ")");

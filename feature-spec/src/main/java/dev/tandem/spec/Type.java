@@ -31,6 +31,11 @@ public enum Type {
     return this == INT || this == BIGINT;
   }
 
+  /** What a time or order column may be: a timestamp, or bigint milliseconds. */
+  boolean isTimeLike() {
+    return this == TIMESTAMP || this == BIGINT;
+  }
+
   /** Parses a type name as written in a spec; {@code null} when unknown. */
   public static Type fromSpecName(String name) {
     for (Type t : values()) {

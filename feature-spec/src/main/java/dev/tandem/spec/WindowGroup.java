@@ -78,62 +78,107 @@ public final class WindowGroup {
     }
   }
 
-  private final int index;
-  private final List<String> sources;
-  private final String partition;
-  private final Type partitionType;
-  private final int[] partitionIndex;
-  private final List<TableDef.ColumnDef> columns;
-  private final Expr[] requestProjection;
-  private final int[][] unionProjection;
-  private final int orderIndex;
-  private final boolean requestRowsInHistory;
-  final List<String> windowNames = new ArrayList<>();
-  final List<Frame> frames = new ArrayList<>();
-  final List<Expr> terms = new ArrayList<>();
-  final List<Integer> termFrame = new ArrayList<>();
-  final List<Integer> termGlobalIndex = new ArrayList<>();
-
-  WindowGroup(int index, List<String> sources, String partition, int[] partitionIndex,
+  /**
+   * Where a group's rows come from and how each becomes a window row, fixed when the group is
+   * created: the request row through {@code requestProjection}, a union table's row through its
+   * {@code unionProjection} (column indexes); per source, where its partition key is; where the
+   * order value is in a window row.
+   */
+  record Layout(int index, List<String> sources, String partition, int[] partitionIndex,
       List<TableDef.ColumnDef> columns, Expr[] requestProjection, int[][] unionProjection, int orderIndex,
-      boolean requestRowsInHistory) {
-    this.index = index;
-    this.sources = List.copyOf(sources);
-    this.partition = partition;
-    this.partitionType = columns.stream().filter(c -> c.name().equals(partition)).findFirst().orElseThrow().type();
-    this.partitionIndex = partitionIndex;
-    this.columns = List.copyOf(columns);
-    this.requestProjection = requestProjection;
-    this.unionProjection = unionProjection;
-    this.orderIndex = orderIndex;
-    this.requestRowsInHistory = requestRowsInHistory;
+      boolean requestRowsInHistory) {}
+
+  /**
+   * A group as the compiler builds it: its layout first, then its windows (with their frames),
+   * then the terms features compute over them; {@link #build()} freezes it.
+   */
+  static final class Builder {
+    private final Layout layout;
+    private final List<String> windowNames = new ArrayList<>();
+    private final List<Frame> frames = new ArrayList<>();
+    private final List<Expr> terms = new ArrayList<>();
+    private final List<Integer> termFrames = new ArrayList<>();
+    private final List<Integer> termSlots = new ArrayList<>();
+
+    Builder(Layout layout) {
+      this.layout = layout;
+    }
+
+    Layout layout() {
+      return layout;
+    }
+
+    void addWindow(String name, Frame frame) {
+      windowNames.add(name);
+      frames.add(frame);
+    }
+
+    /** A window function over window {@code window}, whose value goes to slot {@code slot} of a request's terms. */
+    void addTerm(String window, Expr body, int slot) {
+      terms.add(body);
+      termFrames.add(windowNames.indexOf(window));
+      termSlots.add(slot);
+    }
+
+    WindowGroup build() {
+      return new WindowGroup(this);
+    }
+  }
+
+  private final Layout layout;
+  private final Type partitionType;
+  private final List<String> windowNames;
+  private final List<Frame> frames;
+  private final List<Expr> terms;
+  private final int[] termFrames;
+  private final int[] termSlots;
+
+  private WindowGroup(Builder b) {
+    this.layout = b.layout;
+    this.partitionType = layout.columns().stream().filter(c -> c.name().equals(layout.partition())).findFirst()
+        .orElseThrow().type();
+    this.windowNames = List.copyOf(b.windowNames);
+    this.frames = List.copyOf(b.frames);
+    this.terms = List.copyOf(b.terms);
+    this.termFrames = b.termFrames.stream().mapToInt(Integer::intValue).toArray();
+    this.termSlots = b.termSlots.stream().mapToInt(Integer::intValue).toArray();
   }
 
   public int index() {
-    return index;
+    return layout.index();
   }
 
   /** The source tables: the request table first, then the union tables. */
   public List<String> sources() {
-    return sources;
+    return layout.sources();
   }
 
   /** The columns of source {@code source} that enter a window row (for the request table: all). */
   int[] sourceColumns(int source) {
-    return source == 0 ? null : unionProjection[source - 1];
+    return source == 0 ? null : layout.unionProjection()[source - 1];
   }
 
   List<Frame> frames() {
     return frames;
   }
 
+  /** The names of the group's windows, in the order of {@link #frames()}. */
+  List<String> windowNames() {
+    return windowNames;
+  }
+
+  /** The slot of term {@code term} (in this group's term order) among all the terms of a request. */
+  int termSlot(int term) {
+    return termSlots[term];
+  }
+
   public String partitionColumn() {
-    return partition;
+    return layout.partition();
   }
 
   /** The columns of a window row (for union windows: the union projection). */
   public List<TableDef.ColumnDef> columns() {
-    return columns;
+    return layout.columns();
   }
 
   /** The types of the values a sweep yields per request, in order. */
@@ -143,38 +188,39 @@ public final class WindowGroup {
 
   /** A readable name for logs and pipeline step names. */
   public String describe() {
-    return String.join("+", sources) + " by " + partition + " (" + String.join(", ", windowNames) + ")";
+    return String.join("+", layout.sources()) + " by " + layout.partition() + " (" + String.join(", ", windowNames) + ")";
   }
 
   /** The partition key of a row of source {@code source}; NULL matches nothing. */
   public Object partitionKey(int source, Object[] sourceRow) {
-    return sourceRow[partitionIndex[source]];
+    return sourceRow[layout.partitionIndex()[source]];
   }
 
   /** Projects a row of source {@code source} into an entry of this group. */
   public Entry entry(int source, IngestedRow ingested) {
     Object[] sourceRow = ingested.values();
-    Object[] row = new Object[columns.size()];
+    Object[] row = new Object[layout.columns().size()];
     if (source == 0) {
       EvalContext ctx = new EvalContext();
       ctx.request = sourceRow;
       for (int i = 0; i < row.length; i++) {
-        row[i] = requestProjection[i].eval(ctx);
+        row[i] = layout.requestProjection()[i].eval(ctx);
       }
     } else {
-      int[] mapping = unionProjection[source - 1];
+      int[] mapping = layout.unionProjection()[source - 1];
       for (int i = 0; i < row.length; i++) {
         row[i] = sourceRow[mapping[i]];
       }
     }
-    Object t = row[orderIndex];
+    Object t = row[layout.orderIndex()];
     long time = t == null ? Long.MIN_VALUE : t instanceof Instant i ? i.toEpochMilli() : ((Number) t).longValue();
     return new Entry(source, t != null, time, ingested.sequence(), row, sourceRow);
   }
 
   /** The total order of entries: time, then source (request most recent), then values. */
   public Comparator<Entry> order() {
-    int requestRank = sources.size() - 1;
+    int requestRank = layout.sources().size() - 1;
+    List<TableDef.ColumnDef> columns = layout.columns();
     return (a, b) -> {
       int c = Long.compare(a.time, b.time);
       if (c != 0) {
@@ -206,10 +252,10 @@ public final class WindowGroup {
     OrderedBytes b = new OrderedBytes()
         .value(partitionType, partitionKey(e.source, e.sourceRow))
         .signed(e.time)
-        .small(rank(e.source, sources.size() - 1))
+        .small(rank(e.source, layout.sources().size() - 1))
         .signed(e.sequence);
-    for (int i = 0; i < columns.size(); i++) {
-      b.value(columns.get(i).type(), e.row[i]);
+    for (int i = 0; i < layout.columns().size(); i++) {
+      b.value(layout.columns().get(i).type(), e.row[i]);
     }
     return b.bytes();
   }
@@ -243,7 +289,7 @@ public final class WindowGroup {
     }
     Object[] values = new Object[terms.size()];
     for (int t = 0; t < values.length; t++) {
-      ctx.window = views[termFrame.get(t)];
+      ctx.window = views[termFrames[t]];
       values[t] = terms.get(t).eval(ctx);
     }
     return values;
@@ -251,6 +297,6 @@ public final class WindowGroup {
 
   /** Whether a request's window holds earlier request rows (false for {@code instance_not_in_window} unions). */
   public boolean requestRowsInHistory() {
-    return requestRowsInHistory;
+    return layout.requestRowsInHistory();
   }
 }

@@ -79,7 +79,7 @@ public final class WindowSweep {
   private void evict(long time) {
     int end = rows.size();
     int keepFrom = end;
-    for (WindowGroup.Frame f : group.frames) {
+    for (WindowGroup.Frame f : group.frames()) {
       keepFrom = Math.min(keepFrom, f.start(times, head, end, time));
     }
     for (int i = head; i < keepFrom; i++) {

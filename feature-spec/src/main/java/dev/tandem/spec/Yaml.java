@@ -81,6 +81,16 @@ final class Yaml {
     errors.add(pos(node).error(message));
   }
 
+  /** An error at character {@code offset} of a scalar's value (see {@link #pos(ScalarNode, int)}). */
+  void error(ScalarNode node, int offset, String message) {
+    errors.add(pos(node, offset).error(message));
+  }
+
+  /** How many errors are reported so far. */
+  int errorCount() {
+    return errors.size();
+  }
+
   /**
    * A mapping's entries. Reports a node that is not a mapping, duplicate keys, keys not in
    * {@code allowed} (when not null) and missing {@code required} keys; returns null when not a mapping.
