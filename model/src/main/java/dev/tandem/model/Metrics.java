@@ -1,5 +1,6 @@
 package dev.tandem.model;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -14,7 +15,8 @@ public final class Metrics {
    * A bootstrap interval. {@code resamples} counts the resamples that had both classes (the
    * others have no AUC and are left out); the bounds are NaN when none had.
    */
-  public record Interval(double low, double high, int resamples) {}
+  public record Interval(@JsonProperty("low") double low, @JsonProperty("high") double high,
+      @JsonProperty("resamples") int resamples) {}
 
   /**
    * The ROC AUC: the probability that a random positive scores above a random negative, ties

@@ -2,8 +2,6 @@ package dev.tandem.model;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,8 +148,7 @@ public final class Trainer {
     ModelFolder.write(options.modelDir(), dir -> {
       ServingExport.export(architecture, weights, dir);
       metadata.write(dir);
-      Files.writeString(dir.resolve("metrics.json"), Json.write(metricsJson(options, set, report, nullLabels)),
-          StandardCharsets.UTF_8);
+      ModelMetrics.of(options, set, report, nullLabels).write(dir);
       try {
         TrainingPlot.write(dir.resolve("training.png"),
             "DeepFM on " + set.specName() + ": training loss and validation AUC", report.epochs(), report.bestEpoch());
@@ -189,58 +186,6 @@ public final class Trainer {
       int j = random.nextInt(i + 1);
       list.set(i, list.set(j, list.get(i)));
     }
-  }
-
-  private static Map<String, Object> metricsJson(TrainOptions options, TrainingSet set, TrainingReport report,
-      Map<String, Long> nullLabels) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("spec", Map.of("name", set.specName(), "sha256", set.specSha256()));
-    json.put("training_set", set.dir().toAbsolutePath().toString());
-    Map<String, Object> opts = new LinkedHashMap<>();
-    opts.put("epochs", options.epochs());
-    opts.put("batch_size", options.batchSize());
-    opts.put("learning_rate", options.learningRate());
-    opts.put("embedding_learning_rate", options.embeddingLearningRate());
-    opts.put("embedding_dim", options.embeddingDim());
-    opts.put("dnn", options.dnn());
-    opts.put("dropout", options.dropout());
-    opts.put("table_size", options.tableSize());
-    opts.put("seed", options.seed());
-    opts.put("patience", options.patience());
-    opts.put("shuffle_buffer", options.shuffleBuffer());
-    json.put("options", opts);
-    Map<String, Object> splits = new LinkedHashMap<>();
-    for (String name : TrainingSet.SPLITS) {
-      TrainingSet.Split split = set.split(name);
-      Map<String, Object> counts = new LinkedHashMap<>();
-      counts.put("rows", split.rows());
-      counts.put("positives", split.positives());
-      counts.put("null_labels", nullLabels.getOrDefault(name, 0L));
-      splits.put(name, counts);
-    }
-    json.put("splits", splits);
-    List<Object> epochs = new ArrayList<>();
-    for (TrainingReport.Epoch e : report.epochs()) {
-      Map<String, Object> epoch = new LinkedHashMap<>();
-      epoch.put("epoch", e.epoch());
-      epoch.put("train_loss", e.trainLoss());
-      epoch.put("validation_auc", e.validationAuc());
-      epoch.put("validation_logloss", e.validationLogLoss());
-      epoch.put("examples_per_second", e.examplesPerSecond());
-      epoch.put("seconds", e.seconds());
-      epochs.add(epoch);
-    }
-    json.put("epochs", epochs);
-    json.put("best_epoch", report.bestEpoch());
-    json.put("stopped_early", report.stoppedEarly());
-    Map<String, Object> test = new LinkedHashMap<>();
-    test.put("rows", report.test().rows());
-    test.put("positives", report.test().positives());
-    test.put("auc", report.test().auc());
-    test.put("logloss", report.test().logLoss());
-    test.put("auc_95", ModelMetadata.intervalJson(report.test().aucInterval()));
-    json.put("test", test);
-    return json;
   }
 
   /** A non-finite training loss, thrown from inside the batch consumer. */

@@ -29,7 +29,7 @@ import org.apache.parquet.schema.MessageType;
  * only the label and the ids columns are decoded.
  */
 final class TrainingSet {
-  static final List<String> SPLITS = List.of("train", "validation", "test");
+  static final List<String> SPLITS = Splits.NAMES;
 
   /** One Parquet file of a split and the Avro projection (label, ids) to read it with. */
   record Part(Path file, Schema projection, long rows) {}
@@ -43,23 +43,12 @@ final class TrainingSet {
   }
 
   private final Path dir;
-  private final String specName;
-  private final String specSha256;
-  private final long hashSeed;
-  private final String label;
-  private final String idsColumn;
-  private final List<ModelDef.Input> inputs;
+  private final TrainingSetMetadata metadata;
   private final Map<String, Split> splits;
 
-  private TrainingSet(Path dir, String specName, String specSha256, long hashSeed, String label, String idsColumn,
-      List<ModelDef.Input> inputs, Map<String, Split> splits) {
+  private TrainingSet(Path dir, TrainingSetMetadata metadata, Map<String, Split> splits) {
     this.dir = dir;
-    this.specName = specName;
-    this.specSha256 = specSha256;
-    this.hashSeed = hashSeed;
-    this.label = label;
-    this.idsColumn = idsColumn;
-    this.inputs = inputs;
+    this.metadata = metadata;
     this.splits = splits;
   }
 
@@ -67,28 +56,19 @@ final class TrainingSet {
     if (!Files.isDirectory(dir)) {
       throw new ModelException("training set folder " + dir + " not found");
     }
-    Path metadataFile = dir.resolve("metadata.json");
-    if (!Files.isRegularFile(metadataFile)) {
-      throw new ModelException(dir + " has no metadata.json: not a training set written by `tandem training-set`");
+    TrainingSetMetadata metadata = TrainingSetMetadata.read(dir);
+    if (metadata.modelIds().inputs().isEmpty()) {
+      throw new ModelException(dir.resolve(TrainingSetMetadata.FILE) + ": model_ids.inputs is empty");
     }
-    Map<String, Object> metadata = Json.readObject(metadataFile);
-    String label = Json.get(metadata, metadataFile, "label", String.class);
-    String idsColumn = Json.get(metadata, metadataFile, "model_ids.column", String.class);
-    List<ModelDef.Input> inputs =
-        ModelMetadata.inputs(Json.get(metadata, metadataFile, "model_ids.inputs", List.class), metadataFile);
-    if (inputs.isEmpty()) {
-      throw new ModelException(metadataFile + ": model_ids.inputs is empty");
-    }
+    String label = metadata.label();
+    String idsColumn = metadata.modelIds().column();
     Map<String, Split> splits = new LinkedHashMap<>();
     for (String name : SPLITS) {
-      long rows = Json.get(metadata, metadataFile, "splits." + name + ".rows", Number.class).longValue();
-      long positives = Json.get(metadata, metadataFile, "splits." + name + ".positives", Number.class).longValue();
-      splits.put(name, new Split(name, parts(dir.resolve(name), name, label, idsColumn, rows), rows, positives));
+      TrainingSetMetadata.SplitCounts counts = metadata.splits().get(name);
+      splits.put(name, new Split(name, parts(dir.resolve(name), name, label, idsColumn, counts.rows()), counts.rows(),
+          counts.positives()));
     }
-    return new TrainingSet(dir, Json.get(metadata, metadataFile, "spec.name", String.class),
-        Json.get(metadata, metadataFile, "spec.sha256", String.class),
-        Json.get(metadata, metadataFile, "model_ids.seed", Number.class).longValue(), label, idsColumn,
-        inputs, splits);
+    return new TrainingSet(dir, metadata, splits);
   }
 
   /** The split's Parquet files, each checked for the two columns; their row counts must add up to {@code rows}. */
@@ -164,24 +144,24 @@ final class TrainingSet {
   }
 
   String specName() {
-    return specName;
+    return metadata.spec().name();
   }
 
   String specSha256() {
-    return specSha256;
+    return metadata.spec().sha256();
   }
 
   long hashSeed() {
-    return hashSeed;
+    return metadata.modelIds().seed();
   }
 
   List<ModelDef.Input> inputs() {
-    return inputs;
+    return metadata.modelIds().inputs();
   }
 
   /** Ids per row. */
   int width() {
-    return inputs.size();
+    return inputs().size();
   }
 
   Split split(String name) {
@@ -194,6 +174,8 @@ final class TrainingSet {
    * other than 0, 1 or NULL, is a {@link ModelException} naming the file and row.
    */
   long read(List<Part> parts, RowConsumer consumer) throws ModelException, IOException {
+    String label = metadata.label();
+    String idsColumn = metadata.modelIds().column();
     long nullLabels = 0;
     for (Part part : parts) {
       Configuration conf = new Configuration();
@@ -223,9 +205,11 @@ final class TrainingSet {
   }
 
   private long[] ids(Object value, Path file, long row) throws ModelException {
-    if (!(value instanceof List<?> list) || list.size() != inputs.size()) {
+    String idsColumn = metadata.modelIds().column();
+    int width = width();
+    if (!(value instanceof List<?> list) || list.size() != width) {
       throw new ModelException(file + ", row " + row + ": '" + idsColumn + "' holds "
-          + (value instanceof List<?> l ? l.size() + " ids" : "no list") + ", metadata.json declares " + inputs.size()
+          + (value instanceof List<?> l ? l.size() + " ids" : "no list") + ", metadata.json declares " + width
           + " inputs");
     }
     long[] ids = new long[list.size()];

@@ -103,6 +103,33 @@ class BadInputTest {
   }
 
   @Test
+  void aMalformedMetadataFileNamesTheFileAndTheField() throws Exception {
+    Path dir = tmp.resolve("ts");
+    new SyntheticTrainingSet().rows("train", 500).write(dir);
+    Path file = dir.resolve("metadata.json");
+    String good = Files.readString(file);
+    Files.writeString(file, good.replace("\"seed\": 0", "\"seed\": \"0\""));
+    assertEquals(file + ": field 'model_ids.seed' is the string \"0\", expected an integer", trainFails(dir));
+    Files.writeString(file, good.replace("\"column\": \"model_ids\",", ""));
+    assertEquals(file + ": missing field 'model_ids.column'", trainFails(dir));
+    Files.writeString(file, good.substring(0, good.length() / 2));
+    String truncated = trainFails(dir);
+    assertTrue(truncated.startsWith(file + " is not valid JSON: "), truncated);
+  }
+
+  @Test
+  void aMalformedModelFileNamesTheFileAndTheField() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("model"));
+    Path file = dir.resolve(ModelMetadata.FILE);
+    Files.writeString(file, JsonFilesTest.MODEL_JSON.replace("\"embedding_dim\": 4", "\"embedding_dim\": \"four\""));
+    ModelException e = assertThrows(ModelException.class, () -> Scorer.load(dir));
+    assertEquals(file + ": field 'architecture.embedding_dim' is the string \"four\", expected an integer", e.getMessage());
+    Files.writeString(file, JsonFilesTest.MODEL_JSON.replace("\"seed\": 7,", ""));
+    e = assertThrows(ModelException.class, () -> Scorer.load(dir));
+    assertEquals(file + ": missing field 'model_ids.seed'", e.getMessage());
+  }
+
+  @Test
   void notAModelFolder() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("empty"));
     ModelException e = assertThrows(ModelException.class, () -> Scorer.load(dir));

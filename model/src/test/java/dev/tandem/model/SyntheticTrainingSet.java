@@ -2,7 +2,6 @@ package dev.tandem.model;
 
 import dev.tandem.spec.ModelDef;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +97,7 @@ final class SyntheticTrainingSet {
         .name("model_ids").type().nullable().array().items().longType().noDefault()
         .endRecord();
     Map<String, Integer> nullLabels = new LinkedHashMap<>();
-    Map<String, Object> splits = new LinkedHashMap<>();
+    Map<String, TrainingSetMetadata.SplitCounts> splits = new LinkedHashMap<>();
     for (Map.Entry<String, Integer> split : rows.entrySet()) {
       Path folder = Files.createDirectories(dir.resolve(split.getKey()));
       int positives = 0;
@@ -138,19 +137,13 @@ final class SyntheticTrainingSet {
         }
       }
       nullLabels.put(split.getKey(), nulls);
-      splits.put(split.getKey(), Map.of("rows", split.getValue(), "positives", positives));
+      splits.put(split.getKey(), TrainingSetMetadata.SplitCounts.of(split.getValue(), positives));
     }
-    Map<String, Object> ids = new LinkedHashMap<>();
-    ids.put("column", "model_ids");
-    ids.put("hash", "xxh64");
-    ids.put("seed", 0);
-    ids.put("inputs", ModelMetadata.inputsJson(inputs));
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("spec", Map.of("name", specName, "version", 1, "sha256", specSha256));
-    metadata.put("label", LABEL);
-    metadata.put("model_ids", ids);
-    metadata.put("splits", splits);
-    Files.writeString(dir.resolve("metadata.json"), Json.write(metadata), StandardCharsets.UTF_8);
+    List<TrainingSetMetadata.Feature> features = List.of(new TrainingSetMetadata.Feature("request_id", "string"),
+        new TrainingSetMetadata.Feature(LABEL, "int"));
+    new TrainingSetMetadata(new SpecRef(specName, 1, specSha256), features, LABEL,
+        new TrainingSetMetadata.ModelIds("model_ids", "xxh64", 0, inputs), null,
+        new Splits<>(splits.get("train"), splits.get("validation"), splits.get("test"))).write(dir);
     return nullLabels;
   }
 }

@@ -104,11 +104,15 @@ class TrainerTest {
     assertEquals(report.bestEpoch(), metadata.evaluation().bestEpoch());
     assertEquals(report.test().auc(), metadata.evaluation().testAuc());
 
-    Map<String, Object> metrics = Json.readObject(modelDir.resolve("metrics.json"));
-    assertEquals(report.epochs().size(), ((List<?>) metrics.get("epochs")).size());
+    ModelMetrics metrics = ModelMetrics.read(modelDir);
+    assertEquals(report.epochs(), metrics.epochs());
+    assertEquals(report.bestEpoch(), metrics.bestEpoch());
+    assertEquals(report.stoppedEarly(), metrics.stoppedEarly());
+    assertEquals(6, metrics.options().epochs());
+    assertEquals(0.005f, metrics.options().learningRate());
+    assertEquals(report.test().aucInterval(), metrics.test().aucInterval());
     for (String split : TrainingSet.SPLITS) {
-      assertEquals(nullLabels.get(split).longValue(),
-          Json.get(metrics, modelDir, "splits." + split + ".null_labels", Number.class).longValue(), split);
+      assertEquals(nullLabels.get(split).longValue(), metrics.splits().get(split).nullLabels(), split);
     }
     assertTrue(nullLabels.get("train") > 0);
   }

@@ -1,16 +1,14 @@
 package dev.tandem.pipelines;
 
 import dev.tandem.model.Metrics;
+import dev.tandem.model.ModelException;
 import dev.tandem.testdata.JdGenerator;
 import dev.tandem.testdata.ParquetRows;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -20,17 +18,20 @@ import org.apache.avro.generic.GenericRecord;
  * has learned the signal.
  */
 final class TruthCheck {
-  private static final Pattern LABEL = Pattern.compile("\"label\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-
   private TruthCheck() {}
 
-  /** Test rows are matched to the truth by the request id, the training set's first column (the spec's first feature). */
+  /**
+   * Test rows are matched to the truth by the request id, the training set's first column (the
+   * spec's first feature); the label column is the one {@code metadata.json} names. A training set
+   * or truth folder that does not fit is an {@link IllegalArgumentException} saying why.
+   */
   static double testSplitAuc(Path trainingSet, Path truthDir) throws IOException {
-    Matcher m = LABEL.matcher(Files.readString(trainingSet.resolve("metadata.json")));
-    if (!m.find()) {
-      throw new IllegalArgumentException(trainingSet.resolve("metadata.json") + " names no label");
+    String label;
+    try {
+      label = dev.tandem.model.TrainingSetMetadata.read(trainingSet).label();
+    } catch (ModelException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    String label = m.group(1);
     Map<String, Double> truth = new HashMap<>();
     for (GenericRecord r : ParquetRows.readFolder(truthDir)) {
       truth.put(String.valueOf(r.get("reqId")), ((Number) r.get("p")).doubleValue());

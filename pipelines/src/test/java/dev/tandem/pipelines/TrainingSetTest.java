@@ -60,7 +60,13 @@ class TrainingSetTest {
     assertThat(metadata, containsString("\"sha256\": \"" + spec.sha256() + "\""));
     assertThat(metadata, containsString("\"label\": \"action_actionValue_multi_direct_2\""));
     assertThat(metadata, containsString("\"validation_from\": \"" + validation + "\""));
-    assertThat(metadata, containsString("{\"feature\": \"flattenRequest_pair_id_original_24\", \"encoding\": \"hash\"}"));
+    assertThat(metadata, containsString("\"feature\": \"flattenRequest_pair_id_original_24\""));
+    // The file read back through the model module's contract: what the trainer sees.
+    dev.tandem.model.TrainingSetMetadata read = dev.tandem.model.TrainingSetMetadata.read(out);
+    assertThat(read.modelIds().inputs(), is(spec.model().inputs()));
+    assertThat(read.features().size(), is(spec.features().size()));
+    assertThat(read.split().testFrom(), is(test.toString()));
+    assertThat(read.splits().train().rows() + read.splits().validation().rows() + read.splits().test().rows(), is(total));
     assertThat(Files.readString(out.resolve("_SUCCESS")), containsString("rows=300"));
   }
 
