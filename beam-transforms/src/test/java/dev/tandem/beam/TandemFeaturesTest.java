@@ -4,10 +4,16 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.tandem.spec.FeatureSpec;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
@@ -54,17 +60,12 @@ class TandemFeaturesTest {
   void computesWindowsUnionsAndJoinsPerRequest() throws Exception {
     FeatureSpec spec = FeatureSpec.parse(SPEC, "small.yaml");
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    Schema r = TandemSchemas.table(spec.table("r"));
-    Schema e = TandemSchemas.table(spec.table("e"));
-    Schema d = TandemSchemas.table(spec.table("d"));
-    PCollectionRowTuple input = PCollectionRowTuple
-        .of("r", p.apply("r", Create.of(
-            row(r, "1", at(10), ODD_KEY), row(r, "2", at(20), ODD_KEY), row(r, "3", at(30), null),
-            row(r, "4", at(40), "other")).withRowSchema(r)))
-        .and("e", p.apply("e", Create.of(
-            row(e, at(5), ODD_KEY, 1), row(e, at(20), ODD_KEY, 10), row(e, at(25), ODD_KEY, 100),
-            row(e, at(5), null, 1000)).withRowSchema(e)))
-        .and("d", p.apply("d", Create.of(row(d, ODD_KEY, "odd"), row(d, null, "null key")).withRowSchema(d)));
+    PCollectionRowTuple input = tables(p, spec,
+        List.of(values("1", at(10), ODD_KEY), values("2", at(20), ODD_KEY), values("3", at(30), null),
+            values("4", at(40), "other")),
+        List.of(values(at(5), ODD_KEY, 1), values(at(20), ODD_KEY, 10), values(at(25), ODD_KEY, 100),
+            values(at(5), null, 1000)),
+        List.of(values(ODD_KEY, "odd"), values(null, "null key")));
 
     PCollection<Row> out = input.apply(TandemFeatures.of(spec).withShards(3));
 
@@ -83,12 +84,66 @@ class TandemFeaturesTest {
     p.run().waitUntilFinish();
   }
 
+  @Test
+  void countsAndReturnsTheRowsItCannotUse() throws Exception {
+    FeatureSpec spec = FeatureSpec.parse(SPEC, "small.yaml");
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    PCollectionRowTuple input = tables(p, spec,
+        List.of(values("1", at(10), "a"), values("2", at(20), null), values("3", null, "a"), values(null, at(30), "a")),
+        List.of(values(at(5), "a", 1), values(null, "a", 10), values(at(5), null, 100)),
+        List.of(values("a", "A"), values(null, "none")))
+        .and(TandemFeatures.REJECTED, p.apply("rejected before", Create.of(
+            TandemSchemas.rejected("e", "a source's reason", "t=?")).withRowSchema(TandemSchemas.REJECTED)));
+
+    PCollectionRowTuple out = input.apply(TandemFeatures.of(spec).withRequestTime().withShards(2).withRejectedRows());
+
+    PAssert.that(out.get(TandemFeatures.FEATURES)).satisfies(rows -> {
+      Map<String, List<Object>> byId = new HashMap<>();
+      rows.forEach(row -> byId.put(row.getString("id"), List.of(row.getInt64("event_sum"), String.valueOf(row.getString("name")),
+          row.getDateTime(TandemFeatures.REQUEST_TIME))));
+      assertThat(byId, equalTo(Map.of(
+          "1", List.of(1L, "A", at(10)),
+          "2", List.of(0L, "null", at(20)))));
+      return null;
+    });
+    PAssert.that(out.get(TandemFeatures.REJECTED)).containsInAnyOrder(
+        TandemSchemas.rejected("r", "column 't': NULL time", "id=3, t=NULL, k=a"),
+        TandemSchemas.rejected("r", "column 'id': NULL request key", "id=NULL, t=" + java.time.Instant.ofEpochMilli(at(30).getMillis()) + ", k=a"),
+        TandemSchemas.rejected("e", "column 't': NULL time", "t=NULL, k=a, v=10"),
+        TandemSchemas.rejected("e", "a source's reason", "t=?"));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    Map<String, Long> counters = new TreeMap<>();
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.inNamespace(TandemFeatures.METRICS)).build()).getCounters()) {
+      counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
+    }
+    assertThat(counters, equalTo(Map.of(
+        "rows read: r", 4L, "rows read: e", 3L, "rows read: d", 2L,
+        "rows rejected: r", 2L, "rows rejected: e", 1L,
+        "unreachable rows (NULL key): e", 1L, "unreachable rows (NULL key): d", 1L,
+        "rows out", 2L)));
+  }
+
   private static Instant at(int seconds) {
     return new Instant(1_450_000_000_000L + seconds * 1000L);
   }
 
-  private static Row row(Schema schema, Object... values) {
-    Object[] withSequence = java.util.Arrays.copyOf(values, values.length + 1); // sequence left NULL: 0
-    return Row.withSchema(schema).addValues(withSequence).build();
+  /** Tables r, e and d of {@link #SPEC}: each row's values, its sequence left NULL (0). */
+  private static PCollectionRowTuple tables(Pipeline p, FeatureSpec spec, List<Object[]> r, List<Object[]> e,
+      List<Object[]> d) {
+    PCollectionRowTuple tables = PCollectionRowTuple.empty(p);
+    for (Map.Entry<String, List<Object[]>> table : Map.of("r", r, "e", e, "d", d).entrySet()) {
+      Schema schema = TandemSchemas.table(spec.table(table.getKey()));
+      List<Row> rows = table.getValue().stream()
+          .map(values -> Row.withSchema(schema).addValues(Arrays.copyOf(values, values.length + 1)).build()).toList();
+      tables = tables.and(table.getKey(), p.apply(table.getKey(), Create.of(rows).withRowSchema(schema)));
+    }
+    return tables;
+  }
+
+  private static Object[] values(Object... values) {
+    return values;
   }
 }
