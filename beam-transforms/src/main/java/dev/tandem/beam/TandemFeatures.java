@@ -13,15 +13,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderException;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
@@ -29,7 +22,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -166,7 +158,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     TaggedRow.Coder slotCoder = new TaggedRow.Coder(slotTypes);
 
     List<PCollection<KV<Integer, KV<byte[], byte[]>>>> parts = new ArrayList<>();
-    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec, shards, slotCoder))).setCoder(SHUFFLED));
+    parts.add(requests.apply("Key requests", ParDo.of(new KeyRequest(spec, shards, slotCoder))).setCoder(ShardSort.SHUFFLED));
 
     for (WindowGroup g : plan.groups()) {
       List<List<Type>> sourceTypes = new ArrayList<>();
@@ -179,14 +171,14 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         TableDef t = s.table(g.sources().get(source));
         PCollection<Object[]> rows = source == 0 ? requests : values(input, t);
         sources.add(rows.apply("Partition " + t.name() + " by " + g.partitionColumn() + " [" + g.index() + "]",
-            ParDo.of(new KeyByPartition(spec, g.index(), source, shards, coder))).setCoder(SHUFFLED));
+            ParDo.of(new KeyByPartition(spec, g.index(), source, shards, coder))).setCoder(ShardSort.SHUFFLED));
       }
       String name = "Window " + g.describe();
       parts.add(PCollectionList.of(sources)
           .apply(name + "/Flatten", Flatten.pCollections())
           .apply(name + "/Shuffle", StreamedGroupByKey.create())
           .apply(name + "/Sort and sweep", ParDo.of(new Sweep(spec, g.index(), shards, coder, slotCoder)))
-          .setCoder(SHUFFLED));
+          .setCoder(ShardSort.SHUFFLED));
     }
 
     for (JoinPlan j : plan.joins()) {
@@ -194,14 +186,14 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       TaggedRow.Coder coder = new TaggedRow.Coder(List.of(TandemSchemas.carriedTypes(request), TandemSchemas.carriedTypes(t)));
       String name = "Last join " + j.def().name();
       PCollection<KV<Integer, KV<byte[], byte[]>>> left = requests
-          .apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0, shards, coder))).setCoder(SHUFFLED);
+          .apply(name + "/Key requests", ParDo.of(new KeyJoin(spec, j.index(), 0, shards, coder))).setCoder(ShardSort.SHUFFLED);
       PCollection<KV<Integer, KV<byte[], byte[]>>> right = values(input, t)
-          .apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1, shards, coder))).setCoder(SHUFFLED);
+          .apply(name + "/Key " + t.name(), ParDo.of(new KeyJoin(spec, j.index(), 1, shards, coder))).setCoder(ShardSort.SHUFFLED);
       parts.add(PCollectionList.of(left).and(right)
           .apply(name + "/Flatten", Flatten.pCollections())
           .apply(name + "/Shuffle", StreamedGroupByKey.create())
           .apply(name + "/Sort and pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index(), shards, coder, slotCoder)))
-          .setCoder(SHUFFLED));
+          .setCoder(ShardSort.SHUFFLED));
     }
 
     Schema outputSchema = requestTime
@@ -231,73 +223,8 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     });
   }
 
-  /**
-   * What every shuffle carries: (shard, (sort key, encoded row)). Rows travel encoded, so a
-   * runner's shuffle only copies bytes, and the sort after it takes them as they are.
-   */
-  static final Coder<KV<Integer, KV<byte[], byte[]>>> SHUFFLED =
-      KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of()));
-
-  static KV<Integer, KV<byte[], byte[]>> shuffled(int shard, byte[] sortKey, TaggedRow row, TaggedRow.Coder coder) {
-    try {
-      return KV.of(shard, KV.of(sortKey, CoderUtils.encodeToByteArray(coder, row)));
-    } catch (CoderException e) {
-      throw new IllegalStateException("cannot encode a row for the shuffle", e);
-    }
-  }
-
-  /** A stable shard of a key: the same in every JVM (String.hashCode is specified), well mixed. */
-  static int shardOf(String keyText, int shards) {
-    int h = keyText.hashCode() * 0x9E3779B9;
-    return Math.floorMod(h ^ (h >>> 16), shards);
-  }
-
   private static String keyText(FeatureSpec spec, Type type, Object key) {
     return Values.keyText(type, key, spec.timezone());
-  }
-
-  /** Memory for each shard's sort before it spills to disk. */
-  static final long SORT_BUFFER_BYTES = 64L << 20;
-
-  /**
-   * Sorts one shard's (sort key, row) pairs by key, within {@link #SORT_BUFFER_BYTES}, and hands
-   * them over in order.
-   */
-  static void sorted(Iterable<KV<byte[], byte[]>> shard, TaggedRow.Coder rowCoder, SortedConsumer consumer)
-      throws IOException {
-    try (ExternalSorter sorter = new ExternalSorter(SORT_BUFFER_BYTES)) {
-      for (KV<byte[], byte[]> kv : shard) {
-        sorter.add(kv.getKey(), kv.getValue());
-      }
-      for (Iterator<ExternalSorter.Pair> it = sorter.sorted(); it.hasNext(); ) {
-        ExternalSorter.Pair p = it.next();
-        consumer.accept(p.key(), CoderUtils.decodeFromByteArray(rowCoder, p.value()));
-      }
-    }
-  }
-
-  interface SortedConsumer {
-    void accept(byte[] sortKey, TaggedRow row);
-  }
-
-  /** While a sorted shard streams by, the state of the current run of equal keys: fresh when the key changes. */
-  private static final class Runs<S> {
-    private final Supplier<S> fresh;
-    private Object key;
-    private S state;
-
-    Runs(Supplier<S> fresh) {
-      this.fresh = fresh;
-    }
-
-    S of(Object runKey) {
-      Object k = Values.groupingKey(runKey);
-      if (state == null || !k.equals(key)) {
-        key = k;
-        state = fresh.get();
-      }
-      return state;
-    }
   }
 
   // ------------------------------------------------------------------ DoFns
@@ -347,8 +274,8 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     FeaturePlan plan = spec.plan();
     TableDef request = plan.requestTable();
     Object key = plan.requestKey(requestRow); // never NULL: such requests were rejected
-    int shard = shardOf(keyText(spec, request.typeOf(request.key()), key), shards);
-    return shuffled(shard, plan.requestSortKey(requestRow, part.tag()), part, slotCoder);
+    int shard = ShardSort.shardOf(keyText(spec, request.typeOf(request.key()), key), shards);
+    return ShardSort.shuffled(shard, plan.requestSortKey(requestRow, part.tag()), part, slotCoder);
   }
 
   /** Each request row as slot 0 of its gathering. */
@@ -401,7 +328,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       }
       Type type = s.plan().requestTable().typeOf(g.partitionColumn());
       WindowGroup.Entry e = g.entry(source, TandemSchemas.ingested(row));
-      out.output(shuffled(shardOf(keyText(s, type, key), shards), g.sortKey(e), new TaggedRow(source, row), coder));
+      out.output(ShardSort.shuffled(ShardSort.shardOf(keyText(s, type, key), shards), g.sortKey(e), new TaggedRow(source, row), coder));
     }
   }
 
@@ -426,8 +353,8 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
       FeatureSpec s = spec.get();
       WindowGroup g = s.plan().groups().get(group);
-      Runs<WindowSweep> partitions = new Runs<>(g::sweep);
-      sorted(shard.getValue(), coder, (sortKey, row) -> {
+      ShardSort.Runs<WindowSweep> partitions = new ShardSort.Runs<>(g::sweep);
+      ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> {
         WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
         Object[] terms = partitions.of(g.partitionKey(e.source(), e.sourceRow())).accept(e);
         if (terms != null) {
@@ -470,7 +397,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       Type type = s.plan().requestTable().typeOf(j.def().requestColumn());
       IngestedRow ingested = TandemSchemas.ingested(row);
       byte[] sortKey = j.sortKey(isRequest, ingested.values(), ingested.sequence());
-      out.output(shuffled(shardOf(keyText(s, type, key), shards), sortKey, new TaggedRow(side, row), coder));
+      out.output(ShardSort.shuffled(ShardSort.shardOf(keyText(s, type, key), shards), sortKey, new TaggedRow(side, row), coder));
     }
   }
 
@@ -497,8 +424,8 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
       FeatureSpec s = spec.get();
       JoinPlan j = s.plan().joins().get(join);
-      Runs<JoinPlan.JoinSweep> keys = new Runs<>(j::sweep);
-      sorted(shard.getValue(), coder, (sortKey, row) -> {
+      ShardSort.Runs<JoinPlan.JoinSweep> keys = new ShardSort.Runs<>(j::sweep);
+      ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> {
         Object[] values = TandemSchemas.ingested(row.values()).values();
         boolean isRequest = row.tag() == 0;
         JoinPlan.JoinSweep sweep = keys.of(isRequest ? j.requestKey(values) : j.tableKey(values));
@@ -533,7 +460,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       FeaturePlan plan = spec.get().plan();
       int groups = plan.groups().size();
       Gathering g = new Gathering(groups, plan.joins().size());
-      sorted(shard.getValue(), coder, (sortKey, part) -> {
+      ShardSort.sorted(shard.getValue(), coder, (sortKey, part) -> {
         // The sort key is the request's key, then the slot: a slot-0 part opens the next request.
         if (part.tag() == 0) {
           Object[] request = TandemSchemas.ingested(part.values()).values();

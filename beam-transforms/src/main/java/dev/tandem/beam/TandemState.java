@@ -112,7 +112,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
       TaggedRow.Coder coder = new TaggedRow.Coder(List.of(TandemSchemas.carriedTypes(store.table())));
       out = out.and(tables.computeIfAbsent(store.table().name(), name -> rows(input, store.table()))
           .apply("Key " + store, ParDo.of(new KeyByStore(spec, i, coder)))
-          .setCoder(TandemFeatures.SHUFFLED)
+          .setCoder(ShardSort.SHUFFLED)
           .apply("Shuffle " + store, StreamedGroupByKey.create())
           .apply("Sort and retain " + store, ParDo.of(new Retain(spec, i, coder, minBuffer)))
           .setRowSchema(SCHEMA));
@@ -192,7 +192,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
       String text = Values.keyText(s.keyType(), key, spec.get().timezone());
       Object[] projected = Arrays.copyOf(s.project(row.values()), carried.length);
       projected[projected.length - 1] = row.sequence();
-      out.output(TandemFeatures.shuffled(TandemFeatures.shardOf(text, TandemFeatures.DEFAULT_SHARDS),
+      out.output(ShardSort.shuffled(ShardSort.shardOf(text, TandemFeatures.DEFAULT_SHARDS),
           sortKey(text, row.sequence()), new TaggedRow(0, projected), coder));
     }
   }
@@ -244,7 +244,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
     public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard, OutputReceiver<Row> out)
         throws IOException {
       KeyRun run = new KeyRun(store(spec, store), spec.get(), out);
-      TandemFeatures.sorted(shard.getValue(), coder, run::accept);
+      ShardSort.sorted(shard.getValue(), coder, run::accept);
       run.emit();
     }
 
