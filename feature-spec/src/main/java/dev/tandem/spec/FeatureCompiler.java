@@ -57,6 +57,7 @@ final class FeatureCompiler {
             + yaml.pos(nameNodes.get(featureName)).line() + ")");
         continue;
       }
+      Names.check(yaml, f.get("name"), Names.Kind.FEATURE, featureName);
       String over = f.get("over") == null ? null : over(featureName, f.get("over"));
       if (f.get("over") != null) {
         overNodes.put(featureName, f.get("over"));

@@ -25,6 +25,7 @@ final class JoinReader {
       return joins;
     }
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      Names.check(yaml, entries.keys().get(e.getKey()), Names.Kind.JOIN, e.getKey());
       readJoin(e.getKey(), e.getValue());
       if (!joins.has(e.getKey())) {
         joins.addBroken(e.getKey());

@@ -27,6 +27,7 @@ final class TableReader {
     }
     TableDef request = null;
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      Names.check(yaml, entries.keys().get(e.getKey()), Names.Kind.TABLE, e.getKey());
       TableDef t = readTable(e.getKey(), e.getValue());
       if (t == null) {
         tables.addBroken(e.getKey());
@@ -69,6 +70,7 @@ final class TableReader {
       return null;
     }
     for (Map.Entry<String, Node> c : cols.values().entrySet()) {
+      Names.check(yaml, cols.keys().get(c.getKey()), Names.Kind.COLUMN, c.getKey());
       String typeName = yaml.scalar(c.getValue(), "type of column '" + c.getKey() + "'");
       Type type = typeName == null ? null : Type.fromSpecName(typeName.trim());
       if (typeName != null && type == null) {

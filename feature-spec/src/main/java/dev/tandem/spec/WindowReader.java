@@ -36,6 +36,7 @@ final class WindowReader {
       return plan;
     }
     for (Map.Entry<String, Node> e : entries.values().entrySet()) {
+      Names.check(yaml, entries.keys().get(e.getKey()), Names.Kind.WINDOW, e.getKey());
       readWindow(e.getKey(), e.getValue());
       if (!plan.windows().has(e.getKey())) {
         plan.windows().addBroken(e.getKey());

@@ -232,6 +232,47 @@ class SpecErrorsTest {
         contains("bad.yaml:38:7: unknown feature 'amount3' in model inputs"));
   }
 
+  // ---------------------------------------------------------------- names every engine takes
+
+  private static final String ALLOWED = "allowed are ASCII letters, digits and '_', not starting with a digit"
+      + " (as Parquet and Avro field names require)";
+
+  @Test
+  void featureNameThatAvroRejects() {
+    // validated once, then `tandem features` died with Avro's SchemaParseException
+    assertThat(errors(minimal().insertAfter(34, "  - {name: reqId-17, expr: id}")),
+        contains("bad.yaml:35:12: bad feature name 'reqId-17': " + ALLOWED));
+  }
+
+  @Test
+  void columnTableWindowAndJoinNamesFollowTheSameRule() {
+    assertThat(errors(minimal()
+            .insertAfter(11, "      amount.2: int")
+            .change(13, "clicks:", "\"clicks v2\":")
+            .change(27, "[clicks]", "[\"clicks v2\"]")
+            .change(26, "last10:", "2last10:")
+            .change(32, "over: last10", "over: 2last10")
+            .insertAfter(29, "  u-2: {table: users, on: user}")),
+        contains(
+            "bad.yaml:12:7: bad column name 'amount.2': " + ALLOWED,
+            "bad.yaml:13:3: bad table name 'clicks v2': " + ALLOWED,
+            "bad.yaml:26:3: bad window name '2last10': " + ALLOWED,
+            "bad.yaml:30:3: bad join name 'u-2': " + ALLOWED));
+  }
+
+  @Test
+  void namesOfTheEnginesOwnFieldsAreReserved() {
+    assertThat(errors(minimal().insertAfter(11, "      __sequence: bigint").insertAfter(35, "  - {name: model_ids, expr: id}")),
+        contains(
+            "bad.yaml:12:7: bad column name '__sequence': names starting with '__' are reserved for the engines' own fields",
+            "bad.yaml:36:12: bad feature name 'model_ids': the training set has a column of that name (the model ids)"));
+  }
+
+  @Test
+  void theSpecNameMayHaveDotsAndDashes() throws Exception {
+    assertThat(FeatureSpec.parse(minimal().change(1, "name: t", "name: shop-v1.2").text(), FILE).name(), equalTo("shop-v1.2"));
+  }
+
   // ---------------------------------------------------------------- types and arities
 
   @Test
