@@ -22,6 +22,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -148,7 +149,6 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     FeaturePlan plan = s.plan();
     TableDef request = plan.requestTable();
     PCollection<Object[]> requests = values(input, request);
-    int groupCount = plan.groups().size();
 
     // Slot types of the final gathering: 0 = request row, then each group's terms, then each join's table row.
     List<List<Type>> slotTypes = new ArrayList<>();
@@ -177,7 +177,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       parts.add(PCollectionList.of(sources)
           .apply(name + "/Flatten", Flatten.pCollections())
           .apply(name + "/Shuffle", StreamedGroupByKey.create())
-          .apply(name + "/Sort and sweep", ParDo.of(new Sweep(spec, g.index(), shards, coder, slotCoder)))
+          .apply(name + "/Sort and sweep", ParDo.of(SortAndSweep.windows(spec, g.index(), shards, coder, slotCoder)))
           .setCoder(ShardSort.SHUFFLED));
     }
 
@@ -192,7 +192,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
       parts.add(PCollectionList.of(left).and(right)
           .apply(name + "/Flatten", Flatten.pCollections())
           .apply(name + "/Shuffle", StreamedGroupByKey.create())
-          .apply(name + "/Sort and pick", ParDo.of(new Pick(spec, j.index(), 1 + groupCount + j.index(), shards, coder, slotCoder)))
+          .apply(name + "/Sort and pick", ParDo.of(SortAndSweep.lastJoin(spec, j.index(), shards, coder, slotCoder)))
           .setCoder(ShardSort.SHUFFLED));
     }
 
@@ -332,38 +332,6 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     }
   }
 
-  /** Sorts a shard and sweeps each partition's run: memory is the sort buffer and the frames. */
-  static final class Sweep extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
-    private final SpecSource spec;
-    private final int group;
-    private final int shards;
-    private final TaggedRow.Coder coder;
-    private final TaggedRow.Coder slotCoder;
-
-    Sweep(SpecSource spec, int group, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
-      this.spec = spec;
-      this.group = group;
-      this.shards = shards;
-      this.coder = coder;
-      this.slotCoder = slotCoder;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard,
-        OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
-      FeatureSpec s = spec.get();
-      WindowGroup g = s.plan().groups().get(group);
-      ShardSort.Runs<WindowSweep> partitions = new ShardSort.Runs<>(g::sweep);
-      ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> {
-        WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
-        Object[] terms = partitions.of(g.partitionKey(e.source(), e.sourceRow())).accept(e);
-        if (terms != null) {
-          out.output(part(s, shards, e.sourceRow(), new TaggedRow(1 + group, terms), slotCoder));
-        }
-      });
-    }
-  }
-
   /** Requests (side 0) or the joined table's rows (side 1), keyed by a shard of the join key; NULL keys are dropped. */
   static final class KeyJoin extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
@@ -401,31 +369,76 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     }
   }
 
-  /** Sorts a shard and streams each join key's run through a join sweep. */
-  static final class Pick extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
+  /**
+   * Sorts a shard and streams it through a {@link ShardSweep}: each run of equal keys (a window
+   * group's partition, a last join's key) through its own sweep. Memory is the sort buffer and
+   * what the sweeps keep.
+   */
+  static final class SortAndSweep extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
     private final SpecSource spec;
-    private final int join;
+    private final SerializableFunction<FeaturePlan, ShardSweep> sweep;
     private final int slot;
     private final int shards;
     private final TaggedRow.Coder coder;
     private final TaggedRow.Coder slotCoder;
 
-    Pick(SpecSource spec, int join, int slot, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
+    private SortAndSweep(SpecSource spec, SerializableFunction<FeaturePlan, ShardSweep> sweep, int slot, int shards,
+        TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
       this.spec = spec;
-      this.join = join;
+      this.sweep = sweep;
       this.slot = slot;
       this.shards = shards;
       this.coder = coder;
       this.slotCoder = slotCoder;
     }
 
+    /** Window group {@code group}'s rows: each partition swept, each request's terms in slot 1 + group. */
+    static SortAndSweep windows(SpecSource spec, int group, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
+      return new SortAndSweep(spec, plan -> ShardSweep.windows(plan.groups().get(group)), 1 + group, shards, coder,
+          slotCoder);
+    }
+
+    /** Last join {@code join}'s rows: each request's picked row in slot 1 + groups + join. */
+    static SortAndSweep lastJoin(SpecSource spec, int join, int shards, TaggedRow.Coder coder, TaggedRow.Coder slotCoder) {
+      return new SortAndSweep(spec, plan -> ShardSweep.lastJoin(plan.joins().get(join)),
+          1 + spec.get().plan().groups().size() + join, shards, coder, slotCoder);
+    }
+
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard,
         OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
       FeatureSpec s = spec.get();
-      JoinPlan j = s.plan().joins().get(join);
+      ShardSweep runs = sweep.apply(s.plan());
+      ShardSweep.Parts parts = (request, values) -> out.output(part(s, shards, request, new TaggedRow(slot, values), slotCoder));
+      ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> runs.accept(row, parts));
+    }
+  }
+
+  /** A sorted shard's rows, one by one, completing some requests' parts. */
+  interface ShardSweep {
+    void accept(TaggedRow row, Parts out);
+
+    /** Receives a request's part: the request row and the part's values. */
+    interface Parts {
+      void output(Object[] requestRow, Object[] values);
+    }
+
+    /** Each partition's run through a {@link WindowSweep}: a request row gets its group's terms. */
+    static ShardSweep windows(WindowGroup g) {
+      ShardSort.Runs<WindowSweep> partitions = new ShardSort.Runs<>(g::sweep);
+      return (row, out) -> {
+        WindowGroup.Entry e = g.entry(row.tag(), TandemSchemas.ingested(row.values()));
+        Object[] terms = partitions.of(g.partitionKey(e.source(), e.sourceRow())).accept(e);
+        if (terms != null) {
+          out.output(e.sourceRow(), terms);
+        }
+      };
+    }
+
+    /** Each join key's run through a {@link JoinPlan.JoinSweep}: a request row (tag 0) gets the row it picks. */
+    static ShardSweep lastJoin(JoinPlan j) {
       ShardSort.Runs<JoinPlan.JoinSweep> keys = new ShardSort.Runs<>(j::sweep);
-      ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> {
+      return (row, out) -> {
         Object[] values = TandemSchemas.ingested(row.values()).values();
         boolean isRequest = row.tag() == 0;
         JoinPlan.JoinSweep sweep = keys.of(isRequest ? j.requestKey(values) : j.tableKey(values));
@@ -435,9 +448,9 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
         }
         Object[] picked = sweep.pick(values);
         if (picked != null) {
-          out.output(part(s, shards, values, new TaggedRow(slot, picked), slotCoder));
+          out.output(values, picked);
         }
-      });
+      };
     }
   }
 
