@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ExportTest {
   private static final int ROWS = 1000;
+  private static final int FRESH_JVM_TIMEOUT_SECONDS = 120;
 
   @Test
   void aFreshJvmScoresTheExportedModelBitForBitLikeTheTrainer(@TempDir Path tmp) throws Exception {
@@ -55,11 +57,18 @@ class ExportTest {
     Path scoresFile = tmp.resolve("scores.bin");
     ScoreInFreshJvm.writeIds(idsFile, ids);
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    // The child's output goes to a file, so that waiting for it is bounded by the timeout (reading
+    // its stdout to the end would block until it exits, and a hung child would hang the test).
+    Path log = tmp.resolve("fresh-jvm.log");
     Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", classpath, ScoreInFreshJvm.class.getName(), modelDir.toString(), idsFile.toString(), scoresFile.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean exited = process.waitFor(FRESH_JVM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (!exited) {
+      process.destroyForcibly().waitFor();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(exited, "the fresh JVM did not finish in " + FRESH_JVM_TIMEOUT_SECONDS + " s; its output:\n" + output);
     assertEquals(0, process.exitValue(), output);
 
     int[] expected = new int[ROWS];

@@ -13,7 +13,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +53,6 @@ class ScorerTest {
       assertEquals(33, scorer.width());
       assertEquals("jd", scorer.metadata().specName());
       assertEquals(jd.model().inputs(), scorer.metadata().inputs());
-      assertTrue(scorer.device().startsWith("scoring on "), scorer.device());
       long[][] rows = new long[3][33];
       rows[1][0] = -42;
       rows[2][5] = Long.MAX_VALUE;
@@ -57,6 +63,92 @@ class ScorerTest {
       }
       assertArrayEquals(scores, scorer.score(rows), "the same rows score the same");
       assertEquals(0, scorer.score(new long[0][]).length);
+    }
+  }
+
+  /**
+   * The device line says GPU exactly when TensorFlow can use one: the native libraries on the class
+   * path are the CUDA build (Maven profile {@code gpu}) and the machine shows an NVIDIA device that
+   * CUDA_VISIBLE_DEVICES does not hide. Otherwise it is the CPU line, word for word.
+   */
+  @Test
+  void logsTheDeviceItScoresOn() throws Exception {
+    boolean cudaNatives = cudaNatives();
+    boolean gpuVisible = gpuVisible();
+    try (Scorer scorer = Scorer.load(modelDir)) {
+      String why = "CUDA natives " + cudaNatives + ", GPU visible " + gpuVisible + ": " + scorer.device();
+      if (cudaNatives && gpuVisible) {
+        assertTrue(scorer.device().startsWith("scoring on GPU (") && scorer.device().contains("device:GPU:0"), why);
+      } else {
+        assertEquals("scoring on CPU: TensorFlow found no usable GPU (one needs the gpu Maven profile's native libraries,"
+            + " CUDA 12 and cuDNN on LD_LIBRARY_PATH, and a visible GPU)", scorer.device(), why);
+      }
+    }
+  }
+
+  /** The class path holds tensorflow-core-native's CUDA build (classifier linux-x86_64-gpu). */
+  private static boolean cudaNatives() {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return classpath.contains("linux-x86_64-gpu")
+        || Scorer.class.getClassLoader().getResource("org/tensorflow/internal/c_api/linux-x86_64-gpu/") != null;
+  }
+
+  /** An NVIDIA device file (/dev/nvidia0, ...) exists and CUDA_VISIBLE_DEVICES, if set, names a device. */
+  private static boolean gpuVisible() throws Exception {
+    String visible = System.getenv("CUDA_VISIBLE_DEVICES");
+    if (visible != null && (visible.isBlank() || visible.trim().startsWith("-1"))) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> devices = Files.list(Path.of("/dev"))) {
+      return devices.anyMatch(d -> d.getFileName().toString().matches("nvidia\\d+"));
+    }
+  }
+
+  /** Many threads scoring at once get, batch for batch, the scores of one thread scoring alone. */
+  @Test
+  void concurrentCallsScoreLikeSerialOnes() throws Exception {
+    SplittableRandom random = new SplittableRandom(3);
+    long[][][] batches = new long[24][][];
+    for (int b = 0; b < batches.length; b++) {
+      batches[b] = new long[1 + random.nextInt(300)][33];
+      for (long[] row : batches[b]) {
+        for (int i = 0; i < row.length; i++) {
+          row[i] = random.nextLong();
+        }
+      }
+    }
+    int threads = 8;
+    int rounds = 4;
+    try (Scorer scorer = Scorer.load(modelDir, jd)) {
+      float[][] serial = new float[batches.length][];
+      for (int b = 0; b < batches.length; b++) {
+        serial[b] = scorer.score(batches[b]);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int seed = t;
+          done.add(pool.submit(() -> {
+            start.await();
+            SplittableRandom order = new SplittableRandom(seed);
+            int checked = 0;
+            for (int i = 0; i < rounds * batches.length; i++) {
+              int b = order.nextInt(batches.length);
+              assertArrayEquals(serial[b], scorer.score(batches[b]), "batch " + b + " in thread " + seed);
+              checked++;
+            }
+            return checked;
+          }));
+        }
+        start.countDown();
+        for (Future<Integer> f : done) {
+          assertEquals(rounds * batches.length, f.get(120, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 

@@ -38,6 +38,7 @@ final class SyntheticTrainingSet {
   private int vocabulary = 50;
   private double nullLabelRate = 0.01;
   private int badTestRowWidth = -1;
+  private boolean flatValidation;
 
   SyntheticTrainingSet fields(int fields) {
     this.inputs = inputs(fields);
@@ -75,6 +76,16 @@ final class SyntheticTrainingSet {
     return this;
   }
 
+  /**
+   * Gives every validation row the same ids (value 0 of each field) and alternating labels: any
+   * model scores every row alike, so the validation AUC is exactly 0.5 at every epoch and no
+   * epoch is better than the first.
+   */
+  SyntheticTrainingSet flatValidation() {
+    this.flatValidation = true;
+    return this;
+  }
+
   /** The ids of value {@code v} of field {@code f}: fixed by the seed. */
   private long[][] valueIds() {
     SplittableRandom random = new SplittableRandom(seed);
@@ -109,11 +120,12 @@ final class SyntheticTrainingSet {
         try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(
             HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))
             .withSchema(schema).build()) {
+          boolean flat = flatValidation && split.getKey().equals("validation");
           for (int i = 0; i < partRows; i++, row++) {
             int[] values = new int[inputs.size()];
             List<Long> ids = new ArrayList<>();
             for (int f = 0; f < values.length; f++) {
-              values[f] = random.nextInt(vocabulary);
+              values[f] = flat ? 0 : random.nextInt(vocabulary);
               ids.add(valueIds[f][values[f]]);
             }
             if (split.getKey().equals("test") && row == split.getValue() - 1 && badTestRowWidth >= 0) {
@@ -121,9 +133,9 @@ final class SyntheticTrainingSet {
             }
             double logOdds = -3.0 + 3.0 * (values[0] < 5 ? 1 : 0) + 3.0 * (values[1] < 5 ? 1 : 0)
                 + 2.5 * (values[2] < 10 && values[3] < 10 ? 1 : 0);
-            boolean positive = random.nextDouble() < 1 / (1 + Math.exp(-logOdds));
+            boolean positive = flat ? row % 2 == 0 : random.nextDouble() < 1 / (1 + Math.exp(-logOdds));
             Integer label = positive ? 1 : 0;
-            if (!positive && random.nextDouble() < nullLabelRate) {
+            if (!flat && !positive && random.nextDouble() < nullLabelRate) {
               label = null;
               nulls++;
             }

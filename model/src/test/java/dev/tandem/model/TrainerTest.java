@@ -66,6 +66,31 @@ class TrainerTest {
   }
 
   @Test
+  void stopsEarlyWhenTheValidationAucCannotImprove(@TempDir Path dir) throws Exception {
+    Path set = dir.resolve("ts");
+    new SyntheticTrainingSet().rows("train", 2000).rows("validation", 200).rows("test", 400).flatValidation().write(set);
+    Path model = dir.resolve("model");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    TrainingReport flat = Trainer.train(TrainOptions.builder(set, model).epochs(5).patience(1).batchSize(256)
+        .tableSize(2_000).embeddingDim(4).dnn(List.of(8)).build(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    // Every validation row has the same ids, so every epoch's validation AUC is exactly 0.5: epoch 1
+    // is the best, epoch 2 is one epoch without a better AUC, and patience 1 stops there.
+    assertEquals(List.of(0.5, 0.5), flat.epochs().stream().map(TrainingReport.Epoch::validationAuc).toList(), out);
+    assertTrue(flat.stoppedEarly(), out);
+    assertEquals(1, flat.bestEpoch());
+    assertTrue(out.contains("epoch 2/5: train loss"), out);
+    assertTrue(out.contains("no better validation AUC for 1 epochs: stopping, keeping epoch 1"), out);
+    assertFalse(out.contains("epoch 3/5"), out);
+    assertTrue(out.contains("test (epoch 1 weights): AUC"), out);
+    ModelMetrics metrics = ModelMetrics.read(model);
+    assertTrue(metrics.stoppedEarly());
+    assertEquals(1, metrics.bestEpoch());
+    assertEquals(2, metrics.epochs().size());
+    assertEquals(1, ModelMetadata.read(model).evaluation().bestEpoch());
+  }
+
+  @Test
   void exportedModelScoresLikeTheKeptWeights() throws Exception {
     TrainingSet set = TrainingSet.open(trainingSet);
     try (Scorer scorer = Scorer.load(modelDir)) {
