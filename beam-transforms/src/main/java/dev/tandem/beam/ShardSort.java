@@ -9,8 +9,11 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * What every Tandem shuffle shares: rows keyed by a stable shard of their key and carried as
@@ -33,6 +36,14 @@ final class ShardSort {
     } catch (CoderException e) {
       throw new IllegalStateException("cannot encode a row for the shuffle", e);
     }
+  }
+
+  /**
+   * One shuffle of keyed rows from several inputs: flattened ("Flatten") and grouped by shard
+   * ("Shuffle", a {@link StreamedGroupByKey}), in the composite being expanded.
+   */
+  static PCollection<KV<Integer, Iterable<KV<byte[], byte[]>>>> shuffle(PCollectionList<KV<Integer, KV<byte[], byte[]>>> keyed) {
+    return keyed.apply("Flatten", Flatten.pCollections()).apply("Shuffle", StreamedGroupByKey.create());
   }
 
   /** A stable shard of a key: the same in every JVM (String.hashCode is specified), well mixed. */

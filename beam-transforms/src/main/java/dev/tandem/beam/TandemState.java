@@ -128,11 +128,11 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
     }
     TableDef request = spec.get().plan().requestTable();
     PCollectionTuple values = input.get(table.name()).apply("Values of " + table.name(),
-        ParDo.of(new TandemFeatures.ToValues(table, table == request ? request.key() : null))
-            .withOutputTags(TandemFeatures.ToValues.VALUES, TupleTagList.of(TandemFeatures.ToValues.REJECTED)));
-    values.get(TandemFeatures.ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED); // counted, not kept
+        ParDo.of(new CarriedRows.ToValues(table, table == request ? request.key() : null))
+            .withOutputTags(CarriedRows.ToValues.VALUES, TupleTagList.of(CarriedRows.ToValues.REJECTED)));
+    values.get(CarriedRows.ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED); // counted, not kept
     TaggedRow.ValuesCoder coder = new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table));
-    return values.get(TandemFeatures.ToValues.VALUES).setCoder(coder)
+    return values.get(CarriedRows.ToValues.VALUES).setCoder(coder)
         .apply("Until as-of " + table.name(), ParDo.of(new UntilAsOf(table, asOf == null ? null : asOf.toEpochMilli())))
         .setCoder(coder);
   }

@@ -1,0 +1,114 @@
+package dev.tandem.beam;
+
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.TableDef;
+import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * The first step of {@link TandemFeatures}: the input tables it reads, as carried rows (each
+ * column's core value, then the ingestion sequence), one collection per table ({@link #tag}), and
+ * {@link #REJECTED}: the rows it cannot use, with their reason, and the rows the input already
+ * rejected ({@link TandemFeatures#REJECTED}), passed through.
+ */
+final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple> {
+  /** Every rejected row, schema {@link TandemSchemas#REJECTED}. */
+  static final TupleTag<Row> REJECTED = new TupleTag<>(TandemFeatures.REJECTED);
+
+  private final SpecSource spec;
+  private final List<String> tables;
+
+  /** The carried rows of {@code tables}, converted in this order. */
+  CarriedRows(SpecSource spec, List<String> tables) {
+    this.spec = spec;
+    this.tables = List.copyOf(tables);
+  }
+
+  /** The carried rows of a table. */
+  static TupleTag<Object[]> tag(String table) {
+    return new TupleTag<>(table);
+  }
+
+  /** The carried rows of {@code tables}, in this order. */
+  static PCollectionList<Object[]> of(PCollectionTuple carried, List<String> tables) {
+    return PCollectionList.of(tables.stream().map(table -> carried.get(tag(table))).toList());
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollectionRowTuple input) {
+    FeatureSpec s = spec.get();
+    TableDef request = s.plan().requestTable();
+    PCollectionTuple carried = PCollectionTuple.empty(input.getPipeline());
+    PCollectionList<Row> rejected = PCollectionList.empty(input.getPipeline());
+    for (String name : tables) {
+      if (!input.has(name)) {
+        throw new IllegalArgumentException("input has no table '" + name + "' (the spec needs: "
+            + String.join(", ", s.tables().stream().map(TableDef::name).toList()) + "; given: "
+            + String.join(", ", input.getAll().keySet()) + ")");
+      }
+      TableDef table = s.table(name);
+      PCollectionTuple values = input.get(name).apply("Values of " + name,
+          ParDo.of(new ToValues(table, table == request ? request.key() : null))
+              .withOutputTags(ToValues.VALUES, TupleTagList.of(ToValues.REJECTED)));
+      carried = carried.and(tag(name),
+          values.get(ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table))));
+      rejected = rejected.and(values.get(ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED));
+    }
+    if (input.has(TandemFeatures.REJECTED)) {
+      rejected = rejected.and(input.get(TandemFeatures.REJECTED));
+    }
+    PCollection<Row> allRejected = rejected.apply("Rejected rows", Flatten.pCollections());
+    return carried.and(REJECTED, allRejected.setRowSchema(TandemSchemas.REJECTED));
+  }
+
+  /**
+   * Beam rows to carried rows (the columns' core values, then the ingestion sequence), or to
+   * rejected rows: a row without a time cannot be placed in time, a request without a key cannot
+   * be told apart.
+   */
+  static final class ToValues extends DoFn<Row, Object[]> {
+    static final TupleTag<Object[]> VALUES = new TupleTag<>() {};
+    static final TupleTag<Row> REJECTED = new TupleTag<>() {};
+
+    private final TableDef table;
+    private final int timeIndex;
+    private final int keyIndex;
+    private final Counter read;
+    private final Counter rejected;
+
+    ToValues(TableDef table, String requiredKey) {
+      this.table = table;
+      this.timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
+      this.keyIndex = requiredKey == null ? -1 : table.indexOf(requiredKey);
+      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
+      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, MultiOutputReceiver out) {
+      read.inc();
+      Object[] values = TandemSchemas.carried(row, table);
+      String reason = timeIndex >= 0 && values[timeIndex] == null ? "column '" + table.time() + "': NULL time"
+          : keyIndex >= 0 && values[keyIndex] == null ? "column '" + table.key() + "': NULL request key"
+          : null;
+      if (reason == null) {
+        out.get(VALUES).output(values);
+      } else {
+        rejected.inc();
+        out.get(REJECTED).output(TandemSchemas.rejected(table.name(), reason, TandemSchemas.describe(table.names(), values)));
+      }
+    }
+  }
+}
