@@ -11,6 +11,7 @@ import java.util.Set;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -33,9 +34,18 @@ import org.apache.beam.sdk.values.Row;
  * }</pre>
  *
  * <p>The transform is immutable: {@link #withRequestTime()}, {@link #withShards} and
- * {@link #withRejectedRows()} return new transforms. It only groups, orders and delivers rows;
- * every feature value is computed by the spec's evaluation core ({@link FeaturePlan}), the same
- * code the online server runs. Its steps:
+ * {@link #withRejectedRows()} return new transforms.
+ *
+ * <pre>{@code
+ * PCollectionRowTuple out = tables.apply(TandemFeatures.of(spec).withRequestTime().withShards(16).withRejectedRows());
+ * out.get(TandemFeatures.FEATURES);   // the features, then __request_time
+ * out.get(TandemFeatures.REJECTED);   // table, reason, row: the rows it could not use
+ * }</pre>
+ *
+ * Its display data names the spec (name, SHA-256) and the shards.
+ *
+ * <p>It only groups, orders and delivers rows; every feature value is computed by the spec's
+ * evaluation core ({@link FeaturePlan}), the same code the online server runs. Its steps:
  *
  * <ol>
  *   <li>{@code Values}: each input table the spec reads as the core's values; rows without a
@@ -124,6 +134,17 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     return features(input.apply("Values", carriedRows()));
   }
 
+  /** The spec (name and SHA-256 of its text), the shards of each shuffle, and whether the request time is added. */
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    FeatureSpec s = spec.get();
+    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
+        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+        .add(DisplayData.item("shards", shards).withLabel("Shards of each shuffle"))
+        .addIfNotDefault(DisplayData.item("requestTime", requestTime).withLabel("Request time as the last field"), false);
+  }
+
   /** The tables the features read (the request table, each group's sources, each join's table), as carried rows. */
   private CarriedRows carriedRows() {
     FeaturePlan plan = spec.get().plan();
@@ -173,6 +194,12 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     public PCollectionRowTuple expand(PCollectionRowTuple input) {
       PCollectionTuple tables = input.apply("Values", features.carriedRows());
       return PCollectionRowTuple.of(FEATURES, features.features(tables), REJECTED, tables.get(CarriedRows.REJECTED));
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      super.populateDisplayData(builder);
+      builder.delegate(features);
     }
   }
 }

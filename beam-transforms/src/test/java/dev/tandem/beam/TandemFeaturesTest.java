@@ -18,6 +18,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
@@ -124,6 +126,21 @@ class TandemFeaturesTest {
         "rows rejected: r", 2L, "rows rejected: e", 1L,
         "unreachable rows (NULL key): e", 1L, "unreachable rows (NULL key): d", 1L,
         "rows out", 2L)));
+  }
+
+  @Test
+  void displaysItsSpecAndShards() throws Exception {
+    FeatureSpec spec = FeatureSpec.parse(SPEC, "small.yaml");
+    assertThat(display(TandemFeatures.of(spec).withShards(3)),
+        equalTo(Map.of("spec", "small", "specSha256", spec.sha256(), "shards", 3L)));
+    assertThat(display(TandemFeatures.of(spec).withRequestTime().withRejectedRows()),
+        equalTo(Map.of("spec", "small", "specSha256", spec.sha256(), "shards", 64L, "requestTime", true)));
+  }
+
+  private static Map<String, Object> display(PTransform<?, ?> transform) {
+    Map<String, Object> items = new HashMap<>();
+    DisplayData.from(transform).items().forEach(item -> items.put(item.getKey(), item.getValue()));
+    return items;
   }
 
   private static Instant at(int seconds) {
