@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -49,10 +50,10 @@ public final class ParquetTableWriter implements AutoCloseable {
   private final ParquetWriter<Group> writer;
   private long rows;
 
-  private ParquetTableWriter(TableDef table, Path file) throws IOException {
+  private ParquetTableWriter(TableDef table, Path file, Set<String> annotatedInts) throws IOException {
     this.table = table;
     this.file = file;
-    MessageType schema = parquetSchema(table);
+    MessageType schema = parquetSchema(table, annotatedInts);
     this.groups = new SimpleGroupFactory(schema);
     Files.createDirectories(file.toAbsolutePath().getParent());
     this.writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
@@ -66,7 +67,16 @@ public final class ParquetTableWriter implements AutoCloseable {
 
   /** Opens {@code file} (replacing it) for rows of {@code table}. */
   public static ParquetTableWriter open(TableDef table, Path file) throws IOException {
-    return new ParquetTableWriter(table, file);
+    return new ParquetTableWriter(table, file, Set.of());
+  }
+
+  /**
+   * As {@link #open(TableDef, Path)}, with the {@code int} columns named in {@code annotatedInts}
+   * written as INT32 annotated {@code INTEGER(32, signed)}, as some writers (DuckDB) do; the
+   * other int columns are plain INT32.
+   */
+  public static ParquetTableWriter open(TableDef table, Path file, Set<String> annotatedInts) throws IOException {
+    return new ParquetTableWriter(table, file, annotatedInts);
   }
 
   /** Writes one row: core values in the table's column order (timestamps as {@link Instant}). */
@@ -136,12 +146,13 @@ public final class ParquetTableWriter implements AutoCloseable {
     Files.write(file, bytes);
   }
 
-  static MessageType parquetSchema(TableDef table) {
+  static MessageType parquetSchema(TableDef table, Set<String> annotatedInts) {
     Types.MessageTypeBuilder b = Types.buildMessage();
     for (TableDef.ColumnDef c : table.columns()) {
       switch (c.type()) {
         case STRING -> b.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(c.name());
-        case INT -> b.optional(PrimitiveTypeName.INT32).named(c.name());
+        case INT -> b.optional(PrimitiveTypeName.INT32)
+            .as(annotatedInts.contains(c.name()) ? LogicalTypeAnnotation.intType(32, true) : null).named(c.name());
         case BIGINT -> b.optional(PrimitiveTypeName.INT64).named(c.name());
         case FLOAT -> b.optional(PrimitiveTypeName.FLOAT).named(c.name());
         case DOUBLE -> b.optional(PrimitiveTypeName.DOUBLE).named(c.name());

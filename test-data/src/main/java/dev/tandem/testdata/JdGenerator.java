@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -87,6 +88,9 @@ public final class JdGenerator {
   static final long SPLIT_2 = Instant.parse("2016-04-10T16:00:00Z").toEpochMilli();
   static final long DAY = 86_400_000L;
   static final long HOUR = 3_600_000L;
+  /** The sample's action file was written by DuckDB, which annotates its INT32 INTEGER(32, signed); the other files' ints are plain. */
+  private static final Map<String, Set<String>> ANNOTATED_INTS = Map.of("action", Set.of("actionValue"));
+
   private static final Instant PRODUCT_LOAD = Instant.parse("2020-10-23T07:42:40.564Z");
   private static final DateTimeFormatter TIME1 =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.ofHours(8));
@@ -169,9 +173,9 @@ public final class JdGenerator {
     Files.createDirectories(out);
     Map<String, RollingWriter> writers = new LinkedHashMap<>();
     for (String t : List.of("flattenRequest_clean", "action", "bo_user", "bo_product", "bo_action", "bo_comment")) {
-      writers.put(t, new RollingWriter(spec.table(t), out.resolve(t), ROWS_PER_FILE));
+      writers.put(t, new RollingWriter(spec.table(t), out.resolve(t), ROWS_PER_FILE, ANNOTATED_INTS.getOrDefault(t, Set.of())));
     }
-    writers.put(TRUTH, new RollingWriter(truthTable(), out.resolve(TRUTH), ROWS_PER_FILE));
+    writers.put(TRUTH, new RollingWriter(truthTable(), out.resolve(TRUTH), ROWS_PER_FILE, Set.of()));
     BinnedAuc auc = new BinnedAuc();
     long positives = 0;
     try {
@@ -185,7 +189,7 @@ public final class JdGenerator {
         sku(sku, writers.get("bo_product"), writers.get("bo_comment"));
       }
       if (hotKeyRows > 0) {
-        RollingWriter hot = new RollingWriter(spec.table("bo_action"), out.resolve("bo_action"), ROWS_PER_FILE, "hot");
+        RollingWriter hot = new RollingWriter(spec.table("bo_action"), out.resolve("bo_action"), ROWS_PER_FILE, "hot", Set.of());
         writers.put("bo_action (hot key)", hot);
         SplittableRandom r = Draw.stream(options.seed(), PAIR, -1);
         for (long i = 0; i < hotKeyRows; i++) {

@@ -222,9 +222,6 @@ class JdGeneratorTest {
       if (physical.equals("BINARY") && logical.isEmpty()) {
         logical = "STRING";
       }
-      if (logical.startsWith("INTEGER(32")) {
-        logical = ""; // INT_32 annotation on an INT32 (DuckDB) says nothing more
-      }
       out.add(f.getName() + " " + f.getRepetition() + " " + physical + " " + logical);
     }
     return out;
