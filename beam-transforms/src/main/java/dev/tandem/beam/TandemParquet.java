@@ -23,6 +23,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
@@ -108,30 +109,41 @@ public final class TandemParquet {
    * @throws IOException when a file has no statistics for that column
    */
   public static Instant[] requestTimeRange(FeatureSpec spec, Path dataDir) throws IOException {
+    return requestTimeRange(spec, dataDir.toAbsolutePath().toString());
+  }
+
+  /**
+   * {@link #requestTimeRange(FeatureSpec, Path)} for a folder on any Beam file system: a local path
+   * or a URL (gs://..., hdfs://...) whose file system is registered
+   * ({@link FileSystems#setDefaultPipelineOptions}).
+   */
+  public static Instant[] requestTimeRange(FeatureSpec spec, String dataDir) throws IOException {
     TableDef t = spec.plan().requestTable();
+    String glob = dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet";
+    List<MatchResult.Metadata> files = FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata();
+    if (files.isEmpty()) {
+      throw new IOException("table '" + t.name() + "': no Parquet files match " + glob);
+    }
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir.resolve(t.name()), "*.parquet")) {
-      for (Path file : files) {
-        try (ParquetFileReader reader = ParquetFileReader.open(
-            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-          MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-          int column = schema.getFieldIndex(t.time());
-          LogicalTypeAnnotation a = schema.getType(column).getLogicalTypeAnnotation();
-          long perMilli = a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
-              && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS ? 1000 : 1;
-          for (BlockMetaData block : reader.getFooter().getBlocks()) {
-            Statistics<?> stats = block.getColumns().get(column).getStatistics();
-            if (block.getRowCount() == 0) {
-              continue;
-            }
-            if (stats == null || !stats.hasNonNullValue()) {
-              throw new IOException("table '" + t.name() + "', column '" + t.time() + "': no min/max statistics in " + file
-                  + "; give the split times explicitly");
-            }
-            min = Math.min(min, Math.floorDiv((Long) stats.genericGetMin(), perMilli));
-            max = Math.max(max, Math.floorDiv((Long) stats.genericGetMax(), perMilli));
+    for (MatchResult.Metadata file : files) {
+      try (ParquetFileReader reader = ParquetFileReader.open(new ParquetTableSource.BeamInputFile(file.resourceId()))) {
+        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+        int column = schema.getFieldIndex(t.time());
+        LogicalTypeAnnotation a = schema.getType(column).getLogicalTypeAnnotation();
+        long perMilli = a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+            && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS ? 1000 : 1;
+        for (BlockMetaData block : reader.getFooter().getBlocks()) {
+          Statistics<?> stats = block.getColumns().get(column).getStatistics();
+          if (block.getRowCount() == 0) {
+            continue;
           }
+          if (stats == null || !stats.hasNonNullValue()) {
+            throw new IOException("table '" + t.name() + "', column '" + t.time() + "': no min/max statistics in "
+                + file.resourceId() + "; give the split times explicitly");
+          }
+          min = Math.min(min, Math.floorDiv((Long) stats.genericGetMin(), perMilli));
+          max = Math.max(max, Math.floorDiv((Long) stats.genericGetMax(), perMilli));
         }
       }
     }

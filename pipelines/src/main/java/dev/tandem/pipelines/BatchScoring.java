@@ -10,10 +10,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -25,7 +27,7 @@ import org.apache.beam.sdk.values.PCollection;
  * A Beam step that scores rows carrying model ids (a training-set split, or candidates encoded
  * the same way) with a SavedModel: each output row is the input row plus a {@value #SCORE} field.
  * Rows are scored in batches; each worker JVM loads the model once and shares it between its
- * threads ({@link Scorer#score} is thread-safe).
+ * threads ({@link Scorer#score} is thread-safe). The model folder may be on any Beam file system.
  */
 final class BatchScoring extends PTransform<PCollection<GenericRecord>, PCollection<GenericRecord>> {
   static final String SCORE = "score";
@@ -77,13 +79,11 @@ final class BatchScoring extends PTransform<PCollection<GenericRecord>, PCollect
    */
   private static final Map<String, Scorer> MODELS = new HashMap<>();
 
+  /** Local copies of models on other file systems, by folder and version (one per JVM). */
+  private static final Map<String, Path> COPIES = new HashMap<>();
+
   static synchronized Scorer model(String modelDir) {
-    String key;
-    try {
-      key = modelDir + "@" + Files.getLastModifiedTime(Path.of(modelDir, "saved_model.pb")).toMillis();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("no SavedModel in " + modelDir + ": " + e.getMessage(), e);
-    }
+    String key = version(modelDir);
     Scorer scorer = MODELS.get(key);
     if (scorer == null) {
       MODELS.entrySet().removeIf(old -> {
@@ -94,13 +94,47 @@ final class BatchScoring extends PTransform<PCollection<GenericRecord>, PCollect
         return stale;
       });
       try {
-        scorer = Scorer.load(Path.of(modelDir));
+        scorer = Scorer.load(localModel(modelDir));
       } catch (ModelException | IOException e) {
         throw new IllegalArgumentException("cannot load the model in " + modelDir + ": " + e.getMessage(), e);
       }
       MODELS.put(key, scorer);
     }
     return scorer;
+  }
+
+  /**
+   * The model folder as a local path: itself when it is local; else (gs://, hdfs://...) a copy in
+   * this JVM's temporary folder, made once per version of the model and deleted when the JVM exits.
+   */
+  static synchronized Path localModel(String modelDir) {
+    Optional<Path> local = Storage.localPath(modelDir);
+    if (local.isPresent()) {
+      return local.get();
+    }
+    String key = version(modelDir);
+    Path copy = COPIES.get(key);
+    if (copy == null) {
+      try {
+        copy = Files.createTempDirectory("tandem-model-");
+        Storage.copyToLocal(modelDir, copy);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot copy the model in " + modelDir + ": " + e.getMessage(), e);
+      }
+      Path made = copy;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> Storage.deleteLocal(made)));
+      COPIES.put(key, copy);
+    }
+    return copy;
+  }
+
+  /** The folder and the time its SavedModel was written. */
+  private static String version(String modelDir) {
+    try {
+      return modelDir + "@" + FileSystems.matchSingleFileSpec(modelDir + "/saved_model.pb").lastModifiedMillis();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("no SavedModel in " + modelDir + ": " + e.getMessage(), e);
+    }
   }
 
   static final class ScoreFn extends DoFn<GenericRecord, GenericRecord> {

@@ -7,17 +7,18 @@ import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.TableDef;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.runners.dataflow.util.DataflowTemplateJob;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 
@@ -25,7 +26,7 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
  * Runs {@code tandem features} and {@code tandem training-set}: checks the data against the
  * spec, runs the pipeline with progress into a staging folder inside {@code --out}, and only on
  * success moves the results into place and writes {@code _SUCCESS}. A failed run leaves no output
- * that looks complete. A remote {@code --out} (gs://...) is written in place.
+ * that looks complete. Data and output may be on any Beam file system (local, gs://, hdfs://...).
  */
 final class OfflineJob {
   static final String SUCCESS = "_SUCCESS";
@@ -63,33 +64,38 @@ final class OfflineJob {
   }
 
   int run() throws IOException {
-    boolean localData = !data.contains("://");
-    if (localData) {
-      List<String> problems = TandemParquet.check(spec, Path.of(data));
+    PipelineOptions options = Runners.options(runner, beamOptions, stderr);
+    return options == null ? TandemCli.BAD_INPUT : run(options);
+  }
+
+  /**
+   * Runs with these options. {@code --data} and {@code --out} may be on any file system Beam has
+   * for the options (local, gs://, hdfs://, ...); a local {@code --data} is checked first.
+   */
+  int run(PipelineOptions options) throws IOException {
+    FileSystems.setDefaultPipelineOptions(options);
+    Optional<Path> localData = Storage.localPath(data);
+    if (localData.isPresent()) {
+      List<String> problems = TandemParquet.check(spec, localData.get());
       if (!problems.isEmpty()) {
         problems.forEach(p -> stderr.println("data error: " + p));
         return TandemCli.BAD_INPUT;
       }
     }
-    PipelineOptions options = Runners.options(runner, beamOptions, stderr);
-    if (options == null) {
+    String outDir = Storage.folder(out);
+    if (!OutputFolder.prepare(outDir, overwrite, OURS, stderr)) {
       return TandemCli.BAD_INPUT;
     }
-    boolean localOut = !out.contains("://");
-    Path outPath = localOut ? Path.of(out) : null;
-    if (localOut && !OutputFolder.prepare(outPath, overwrite, OURS, stderr)) {
-      return TandemCli.BAD_INPUT;
-    }
-    Path staging = localOut ? outPath.resolve(OutputFolder.STAGING) : null;
+    // A Dataflow template runs later, without this process: it writes in place.
+    String staging = isTemplate(options) ? null : OutputFolder.staging(outDir);
     if (staging != null) {
-      OutputFolder.deleteRecursively(staging);
+      OutputFolder.delete(staging);
     }
-    String target = localOut ? staging.toAbsolutePath().toString() : out;
+    String target = staging != null ? staging : outDir;
     long start = System.nanoTime();
     try {
       Pipeline p = Pipeline.create(options);
-      PCollectionRowTuple tables = p.apply("Read tables",
-          TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data));
+      PCollectionRowTuple tables = p.apply("Read tables", TandemParquet.read(spec, Storage.folder(data)));
       PCollectionRowTuple result;
       if (kind.trainingSet()) {
         result = tables.apply("Training set " + spec.name(), TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()));
@@ -109,15 +115,12 @@ final class OfflineJob {
       Map<String, Long> counters = JobProgress.follow(run, TandemFeatures.METRICS, stdout, start, 10);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (kind.trainingSet()) {
-        String metadata = TrainingSetMetadata.json(spec, kind, counters);
-        if (localOut) {
-          Files.writeString(staging.resolve(METADATA), metadata);
-          publish(staging, outPath, counters.getOrDefault("rows out", 0L));
-        }
+        Storage.writeString(staging + "/" + METADATA, TrainingSetMetadata.json(spec, kind, counters));
+        publish(staging, outDir, counters.getOrDefault("rows out", 0L));
         stdout.printf(Locale.ROOT, "training set: %s -> %s (%.1f s, %s runner)%n",
             TrainingSetMetadata.splitLine(counters), out, seconds, runner);
       } else {
-        long rows = localOut ? publish(staging, outPath, -1) : counters.getOrDefault("rows out", 0L);
+        long rows = publish(staging, outDir, -1);
         stdout.printf(Locale.ROOT, "features: %d rows x %d columns -> %s (%.1f s, %s runner)%n",
             rows, spec.features().size(), out, seconds, runner);
       }
@@ -125,10 +128,16 @@ final class OfflineJob {
       return TandemCli.OK;
     } catch (RuntimeException e) {
       if (staging != null) {
-        OutputFolder.deleteRecursively(staging);
+        OutputFolder.delete(staging);
       }
       return dataError(e, stderr);
     }
+  }
+
+  /** Whether the run only writes a Dataflow template (the job itself runs later). */
+  private static boolean isTemplate(PipelineOptions options) {
+    return options.getRunner().getSimpleName().equals("DataflowRunner")
+        && options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
   }
 
   /**
@@ -163,10 +172,10 @@ final class OfflineJob {
    * Moves everything staged into the output folder, then writes _SUCCESS; returns the number of
    * feature rows in the parts at the top ({@code known} when it is already known, or -1).
    */
-  private long publish(Path staging, Path dir, long known) throws IOException {
+  private long publish(String staging, String dir, long known) throws IOException {
     long rows = OutputFolder.publish(staging, dir, known < 0);
     long total = known < 0 ? rows : known;
-    Files.writeString(dir.resolve(SUCCESS), "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
+    Storage.writeString(dir + "/" + SUCCESS, "spec=" + spec.name() + "\nspec_sha256=" + spec.sha256()
         + "\nrows=" + total + "\ncolumns=" + spec.features().size() + "\n");
     return total;
   }

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -132,7 +134,7 @@ public final class TandemCli implements Callable<Integer> {
         description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (a local path or a URL such as gs://...)")
     String out;
 
     @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), spark or dataflow")
@@ -188,11 +190,17 @@ public final class TandemCli implements Callable<Integer> {
         err.println(offline.spec + ":1:1: a training set needs a 'label' and a 'model' section");
         return BAD_INPUT;
       }
+      // The options first: they register the file systems the data may be on (gs://, hdfs://, ...).
+      PipelineOptions options = Runners.options(offline.runner, beamOptions, err);
+      if (options == null) {
+        return BAD_INPUT;
+      }
+      FileSystems.setDefaultPipelineOptions(options);
       java.time.Instant validation;
       java.time.Instant test;
       try {
         java.time.Instant[] range = validationFrom == null || testFrom == null
-            ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Path.of(offline.data)) : null;
+            ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Storage.folder(offline.data)) : null;
         validation = validationFrom != null ? instant(validationFrom, s) : fraction(range, 0.8);
         test = testFrom != null ? instant(testFrom, s) : fraction(range, 0.9);
       } catch (IllegalArgumentException | IOException e) {
@@ -205,7 +213,7 @@ public final class TandemCli implements Callable<Integer> {
       }
       commandSpec.commandLine().getOut().println("splits: train before " + validation + ", validation before " + test
           + ", test from then on");
-      return offline.job(s, new OfflineJob.Kind(true, validation, test), commandSpec.commandLine(), beamOptions).run();
+      return offline.job(s, new OfflineJob.Kind(true, validation, test), commandSpec.commandLine(), beamOptions).run(options);
     }
 
     private static java.time.Instant fraction(java.time.Instant[] range, double f) {
@@ -428,14 +436,16 @@ public final class TandemCli implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "a model folder written by train")
+    @Option(names = "--model", required = true, paramLabel = "MODEL_DIR",
+        description = "a model folder written by train (a local path or a URL such as gs://...)")
     String model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "a local folder of Parquet files (e.g. TRAINING_SET/test)")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "a folder of Parquet files, e.g. TRAINING_SET/test (a local path or a URL such as gs://...)")
+    String data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (a local path or a URL)")
+    String out;
 
     @Option(names = "--spec", paramLabel = "SPEC", description = "refuse to run unless the model was trained for this spec")
     Path spec;
