@@ -15,7 +15,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * <ul>
  *   <li>{@code direct}: Beam's Direct runner, for small data.
  *   <li>{@code spark}: Spark, embedded in this JVM ({@code --sparkMaster=local[*]} by default; pass
- *       {@code --sparkMaster=local[2]} or, under spark-submit, the cluster's master).
+ *       {@code --sparkMaster=local[2]} or, under spark-submit, the cluster's master). Only an
+ *       embedded Spark is bound to 127.0.0.1.
  *   <li>{@code dataflow}: Google Cloud Dataflow; pass {@code --project}, {@code --region},
  *       {@code --gcpTempLocation} and the rest as usual.
  * </ul>
@@ -44,12 +45,16 @@ final class Runners {
         // keeps deserialized rows whose size Spark estimates by walking them (a third of the executor time in a
         // profile). 1 M requests: 224 s with DISK_ONLY, 374 s with MEMORY_AND_DISK, in less memory.
         addDefault(args, "--storageLevel", "DISK_ONLY");
-        // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
-        setIfAbsent("spark.ui.enabled", "false");
         // One Spark partition per shuffle shard: smaller sort runs and finer tasks than one per core.
         setIfAbsent("spark.default.parallelism", Integer.toString(TandemFeatures.DEFAULT_SHARDS));
-        setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
-        setIfAbsent("spark.driver.host", "127.0.0.1");
+        if (isLocal(sparkMaster(args))) {
+          // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
+          // Never on a cluster: executors on other hosts must reach the driver at the address Spark finds
+          // (SPARK_LOCAL_IP, SPARK_LOCAL_HOSTNAME or spark.driver.host when given, else the host's name).
+          setIfAbsent("spark.ui.enabled", "false");
+          setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+          setIfAbsent("spark.driver.host", "127.0.0.1");
+        }
       }
       case "dataflow" -> args.add("--runner=DataflowRunner");
       default -> {
@@ -63,6 +68,29 @@ final class Runners {
       err.println("bad Beam option: " + e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The master Spark will use: {@code spark.master} when set (spark-submit sets it, and Beam's
+   * Spark runner keeps it), else {@code --sparkMaster}.
+   */
+  static String sparkMaster(List<String> args) {
+    String submitted = System.getProperty("spark.master");
+    if (submitted != null) {
+      return submitted;
+    }
+    String master = "local[*]";
+    for (String a : args) {
+      if (a.startsWith("--sparkMaster=")) {
+        master = a.substring("--sparkMaster=".length());
+      }
+    }
+    return master;
+  }
+
+  /** An embedded master ({@code local}, {@code local[N]}, {@code local[N,F]}, {@code local-cluster[...]}). */
+  static boolean isLocal(String master) {
+    return master.equals("local") || master.startsWith("local[") || master.startsWith("local-cluster[");
   }
 
   private static void addDefault(List<String> args, String name, String value) {
