@@ -138,7 +138,11 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
 
     @Override
     public SeekableInputStream newStream() throws IOException {
-      SeekableByteChannel channel = (SeekableByteChannel) FileSystems.open(resource);
+      java.nio.channels.ReadableByteChannel opened = FileSystems.open(resource);
+      if (!(opened instanceof SeekableByteChannel channel)) {
+        opened.close();
+        throw new IOException(resource + ": its file system cannot seek, which Parquet needs");
+      }
       return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
         @Override
         public long getPos() throws IOException {

@@ -288,6 +288,11 @@ public final class TandemParquet {
     };
   }
 
+  /** A file of any Beam file system (local, {@code gs://}, ...) as Parquet reads it: seekable channels of that file system. */
+  public static org.apache.parquet.io.InputFile inputFile(org.apache.beam.sdk.io.fs.ResourceId file) {
+    return new ParquetTableSource.BeamInputFile(file);
+  }
+
   /** Receives a table's rows as {@link #readTable} reads them. */
   public interface TableRows {
     /** A row in the table's column order, with its ingestion sequence (the same one a pipeline gives it). */

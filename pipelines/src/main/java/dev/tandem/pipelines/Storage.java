@@ -1,14 +1,13 @@
 package dev.tandem.pipelines;
 
+import dev.tandem.beam.TandemParquet;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * Files and folders on any Beam file system: a local path, or a URL whose scheme a registered
@@ -166,36 +163,6 @@ final class Storage {
 
   /** A matched file as Parquet reads it: seekable channels of the file's own file system. */
   static InputFile parquet(MatchResult.Metadata file) {
-    return new InputFile() {
-      @Override
-      public long getLength() {
-        return file.sizeBytes();
-      }
-
-      @Override
-      public SeekableInputStream newStream() throws IOException {
-        ReadableByteChannel opened = FileSystems.open(file.resourceId());
-        if (!(opened instanceof SeekableByteChannel channel)) {
-          opened.close();
-          throw new IOException(file.resourceId() + ": its file system cannot seek, which Parquet needs");
-        }
-        return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
-          @Override
-          public long getPos() throws IOException {
-            return channel.position();
-          }
-
-          @Override
-          public void seek(long position) throws IOException {
-            channel.position(position);
-          }
-
-          @Override
-          public int read(ByteBuffer buffer) throws IOException {
-            return channel.read(buffer);
-          }
-        };
-      }
-    };
+    return TandemParquet.inputFile(file.resourceId());
   }
 }
