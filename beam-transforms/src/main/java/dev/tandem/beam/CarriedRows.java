@@ -49,7 +49,6 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
   @Override
   public PCollectionTuple expand(PCollectionRowTuple input) {
     FeatureSpec s = spec.get();
-    TableDef request = s.plan().requestTable();
     PCollectionTuple carried = PCollectionTuple.empty(input.getPipeline());
     PCollectionList<Row> rejected = PCollectionList.empty(input.getPipeline());
     for (String name : tables) {
@@ -60,7 +59,7 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
       }
       TableDef table = s.table(name);
       PCollectionTuple values = input.get(name).apply("Values of " + name,
-          ParDo.of(new ToValues(table, table == request ? request.key() : null))
+          ParDo.of(new ToValues(table))
               .withOutputTags(ToValues.VALUES, TupleTagList.of(ToValues.REJECTED)));
       carried = carried.and(tag(name),
           values.get(ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table))));
@@ -83,15 +82,11 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
     static final TupleTag<Row> REJECTED = new TupleTag<>() {};
 
     private final TableDef table;
-    private final int timeIndex;
-    private final int keyIndex;
     private final Counter read;
     private final Counter rejected;
 
-    ToValues(TableDef table, String requiredKey) {
+    ToValues(TableDef table) {
       this.table = table;
-      this.timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
-      this.keyIndex = requiredKey == null ? -1 : table.indexOf(requiredKey);
       this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
       this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
     }
@@ -100,9 +95,7 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
     public void process(@Element Row row, MultiOutputReceiver out) {
       read.inc();
       Object[] values = TandemSchemas.carried(row, table);
-      String reason = timeIndex >= 0 && values[timeIndex] == null ? "column '" + table.time() + "': NULL time"
-          : keyIndex >= 0 && values[keyIndex] == null ? "column '" + table.key() + "': NULL request key"
-          : null;
+      String reason = table.rejection(values);
       if (reason == null) {
         out.get(VALUES).output(values);
       } else {

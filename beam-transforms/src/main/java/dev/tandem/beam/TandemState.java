@@ -126,9 +126,8 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
       throw new IllegalArgumentException("input has no table '" + table.name() + "' (given: "
           + String.join(", ", input.getAll().keySet()) + ")");
     }
-    TableDef request = spec.get().plan().requestTable();
     PCollectionTuple values = input.get(table.name()).apply("Values of " + table.name(),
-        ParDo.of(new CarriedRows.ToValues(table, table == request ? request.key() : null))
+        ParDo.of(new CarriedRows.ToValues(table))
             .withOutputTags(CarriedRows.ToValues.VALUES, TupleTagList.of(CarriedRows.ToValues.REJECTED)));
     values.get(CarriedRows.ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED); // counted, not kept
     TaggedRow.ValuesCoder coder = new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table));

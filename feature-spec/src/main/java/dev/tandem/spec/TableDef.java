@@ -21,6 +21,21 @@ public record TableDef(String name, Role role, String key, String time, List<Col
     return -1;
   }
 
+  /**
+   * Why no engine can use a row of this table, or {@code null}: a row with a NULL time cannot be
+   * placed in time, and a request without its key cannot be told apart. The one rule the Beam
+   * transforms, online ingestion and the consistency check reject rows by.
+   */
+  public String rejection(Object[] values) {
+    if (time != null && values[indexOf(time)] == null) {
+      return "column '" + time + "': NULL time";
+    }
+    if (role == Role.REQUEST && values[indexOf(key)] == null) {
+      return "column '" + key + "': NULL request key";
+    }
+    return null;
+  }
+
   public Type typeOf(String column) {
     int i = indexOf(column);
     return i < 0 ? null : columns.get(i).type();

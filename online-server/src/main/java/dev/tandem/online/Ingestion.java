@@ -188,7 +188,11 @@ public final class Ingestion {
     return keys.stateKey(generation, unit.store().table().name(), unit.store().column(), unit.key());
   }
 
-  /** Why a row cannot be ingested, or {@code null}: the field count, a value of the wrong type, a NULL time. */
+  /**
+   * Why a row cannot be ingested, or {@code null}: no event id, the field count, a value of the
+   * wrong type, or what every engine rejects ({@link TableDef#rejection}: a NULL time, a request
+   * without its key).
+   */
   private static String problem(TableDef t, Event e) {
     if (e.id() == null || e.id().isEmpty()) {
       return "no event id";
@@ -203,10 +207,7 @@ public final class Ingestion {
         return "column '" + t.columns().get(c).name() + "': expected " + type.specName() + ", got " + values[c].getClass().getSimpleName();
       }
     }
-    if (t.time() != null && values[t.indexOf(t.time())] == null) {
-      return "column '" + t.time() + "': NULL time (a row without a time cannot be placed in any window)";
-    }
-    return null;
+    return t.rejection(values);
   }
 
   private static Class<?> javaType(Type type) {

@@ -113,6 +113,9 @@ class IngestionTest {
     assertThat(results.get(0).reason(), containsString("column 't': NULL time"));
     assertThat(results.get(1).reason(), containsString("column 'user': expected string, got Integer"));
     assertThat(results.get(2).reason(), containsString("no event id"));
+    // A request without its key is rejected online as offline (TableDef.rejection): it would otherwise enter windows.
+    assertThat(ingestion.ingest(GEN, "req", List.of(new Ingestion.Event("b4", new Object[] {null, Instant.EPOCH, "u4"})))
+        .get(0).reason(), containsString("column 'id': NULL request key"));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> ingestion.ingest(GEN, "nope", List.of()));
     assertThat(e.getMessage(), containsString("unknown table 'nope'"));

@@ -193,21 +193,21 @@ final class ConsistencyCheck {
     return rows.stream().map(r -> new Ingestion.Event(Long.toString(r.sequence()), r.values())).toList();
   }
 
-  /** A table's rows as the offline job takes them: rows with a NULL time, and requests without a key, are rejected. */
+  /** A table's rows as the offline job takes them: rows it rejects ({@link TableDef#rejection}) are counted and left out. */
   private List<Replayed> read(String dataDir, int t, long[] rejected) throws IOException {
     TableDef table = spec.tables().get(t);
     boolean isRequest = table.name().equals(spec.plan().requestTable().name());
     int timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
-    int keyIndex = isRequest ? table.indexOf(table.key()) : -1;
     List<Replayed> rows = new ArrayList<>();
     TandemParquet.readTable(spec, dataDir, table, new TandemParquet.TableRows() {
       @Override
       public void row(Object[] values, long sequence) {
-        Object time = timeIndex < 0 ? null : values[timeIndex];
-        if (time == null || keyIndex >= 0 && values[keyIndex] == null) {
+        if (table.rejection(values) != null) {
           rejected[0]++;
         } else {
-          long millis = time instanceof Instant i ? i.toEpochMilli() : ((Number) time).longValue();
+          // A table without a time column (a dimension) comes before every timed row.
+          Object time = timeIndex < 0 ? null : values[timeIndex];
+          long millis = time == null ? Long.MIN_VALUE : time instanceof Instant i ? i.toEpochMilli() : ((Number) time).longValue();
           rows.add(new Replayed(t, values, sequence, millis, isRequest));
         }
       }
