@@ -69,9 +69,7 @@ final class CheckConsistencyCommand implements Callable<Integer> {
         local.close();
       }
       if (work != null) {
-        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        Storage.deleteLocal(work);
       }
     }
   }

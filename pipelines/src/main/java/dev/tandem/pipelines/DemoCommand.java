@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     Path dataDir = data;
     if (dataDir == null) {
       dataDir = work.resolve("data");
-      deleteTree(dataDir);
+      Storage.deleteLocal(dataDir);
       stage("generate " + scale + " JD-shaped requests", "generate", "--scale", Long.toString(scale), "--out", dataDir.toString(),
           "--positive-rate", "0.05");
     }
@@ -93,11 +93,11 @@ final class DemoCommand implements Callable<Integer> {
     stage("training set", "training-set", "--spec", specFile.toString(), "--data", dataDir.toString(), "--out",
         trainingSet.toString(), "--overwrite");
     Path model = work.resolve("model");
-    deleteTree(model);
+    Storage.deleteLocal(model);
     stage("train a small DeepFM", "train", "--train", trainingSet.toString(), "--out", model.toString(), "--epochs", "2",
         "--dnn", "64,64", "--batch-size", "512", "--table-size", "100000");
     Path redisDir = work.resolve("redis");
-    deleteTree(redisDir);
+    Storage.deleteLocal(redisDir);
     try (LocalRedis redis = LocalRedis.start(Files.createDirectories(redisDir))) {
       progress("Redis started at " + redis.uri() + " (pid " + redis.pid() + ")");
       stage("materialize the online state", "materialize", "--spec", specFile.toString(), "--data", dataDir.toString(),
@@ -249,14 +249,6 @@ final class DemoCommand implements Callable<Integer> {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
     }
   }
 }
