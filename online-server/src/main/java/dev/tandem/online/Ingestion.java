@@ -9,6 +9,7 @@ import dev.tandem.spec.Type;
 import dev.tandem.spec.Values;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,10 +102,11 @@ public final class Ingestion {
     boolean[] kept = new boolean[events.size()];
     boolean[] duplicate = new boolean[events.size()];
     boolean[] stored = new boolean[events.size()];
+    List<StatePlan.Store> stores = spec.plan().state().storesOf(table);
     for (int v = 0; v < valid.size(); v++) {
       int i = valid.get(v);
       Event e = events.get(i);
-      for (StatePlan.Store store : spec.plan().state().storesOf(table)) {
+      for (StatePlan.Store store : stores) {
         Object key = store.key(e.values());
         if (key != null && into.test(store)) {
           IngestedRow row = new IngestedRow(store.project(e.values()), first + v, IngestedRow.eventId(e.id()));
@@ -143,6 +145,7 @@ public final class Ingestion {
       List<byte[]> redisKeys = todo.stream().map(u -> stateKey(generation, u)).toList();
       List<byte[]> current = redis.getAll(redisKeys);
       List<RedisState.Cas> writes = new ArrayList<>();
+      List<Integer> written = new ArrayList<>();
       List<List<Pending>> keptPerUnit = new ArrayList<>();
       List<List<Pending>> duplicatesPerUnit = new ArrayList<>();
       for (int u = 0; u < todo.size(); u++) {
@@ -168,12 +171,20 @@ public final class Ingestion {
         keptPerUnit.add(added);
         duplicatesPerUnit.add(duplicates);
         byte[] value = retained.isEmpty() ? null : codec.encode(retained);
-        writes.add(new RedisState.Cas(redisKeys.get(u), current.get(u), value));
+        if (!Arrays.equals(value, current.get(u))) { // only duplicates or late rows: the state as read stands
+          writes.add(new RedisState.Cas(redisKeys.get(u), current.get(u), value));
+          written.add(u);
+        }
       }
-      List<Boolean> applied = redis.compareAndSetAll(writes);
+      boolean[] applied = new boolean[todo.size()];
+      Arrays.fill(applied, true);
+      List<Boolean> results = redis.compareAndSetAll(writes);
+      for (int w = 0; w < written.size(); w++) {
+        applied[written.get(w)] = results.get(w);
+      }
       List<Unit> retry = new ArrayList<>();
       for (int u = 0; u < todo.size(); u++) {
-        if (applied.get(u)) {
+        if (applied[u]) {
           keptPerUnit.get(u).forEach(p -> kept[p.event()] = true);
           duplicatesPerUnit.get(u).forEach(p -> duplicate[p.event()] = true);
         } else {
