@@ -1,10 +1,10 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.FeaturePlan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,7 +150,7 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
 
     void emit(FeaturePlan plan, Schema schema, DoFn.OutputReceiver<Row> out, Counter rowsOut) {
       if (!emitted) {
-        Object[] values = plan.evaluate(request, terms, joined);
+        Object[] values = plan.assemble(request, terms, joined);
         if (schema.getFieldCount() > values.length) { // withRequestTime
           TableDef t = plan.requestTable();
           values = Arrays.copyOf(values, values.length + 1);

@@ -1,7 +1,7 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;

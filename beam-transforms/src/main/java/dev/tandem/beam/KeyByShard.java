@@ -1,11 +1,11 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.FeaturePlan;
-import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.JoinPlan;
-import dev.tandem.spec.Type;
-import dev.tandem.spec.Values;
-import dev.tandem.spec.WindowGroup;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.JoinPlan;
+import dev.tandem.spec.eval.WindowGroup;
 import java.time.ZoneOffset;
 import java.util.function.Function;
 import org.apache.beam.sdk.metrics.Counter;

@@ -1,7 +1,7 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.JoinPlan;
+import dev.tandem.spec.eval.JoinPlan;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;

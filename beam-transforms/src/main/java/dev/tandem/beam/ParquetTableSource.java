@@ -1,6 +1,6 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;

@@ -1,6 +1,6 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.Values;
+import dev.tandem.spec.encoding.Values;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.function.Supplier;

@@ -1,6 +1,6 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.Type;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

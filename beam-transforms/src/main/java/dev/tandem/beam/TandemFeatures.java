@@ -1,10 +1,10 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.JoinPlan;
-import dev.tandem.spec.WindowGroup;
-import dev.tandem.spec.WindowSweep;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.JoinPlan;
+import dev.tandem.spec.eval.WindowGroup;
+import dev.tandem.spec.eval.WindowSweep;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,9 +1,9 @@
 package dev.tandem.beam;
 
-import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
@@ -17,7 +17,7 @@ import org.joda.time.Instant;
 public final class TandemSchemas {
   /**
    * The optional last field of an input row: its ingestion sequence, which orders rows of one
-   * table at equal times (see {@link dev.tandem.spec.IngestedRow}). {@link TandemParquet#read}
+   * table at equal times (see {@link dev.tandem.spec.eval.IngestedRow}). {@link TandemParquet#read}
    * fills it with the row's position in its table's files; rows without it count as sequence 0.
    */
   public static final String SEQUENCE_FIELD = "__sequence";
@@ -60,9 +60,9 @@ public final class TandemSchemas {
   }
 
   /** Splits a carried row into its values and its sequence. */
-  static dev.tandem.spec.IngestedRow ingested(Object[] carried) {
+  static dev.tandem.spec.eval.IngestedRow ingested(Object[] carried) {
     int n = carried.length - 1;
-    return new dev.tandem.spec.IngestedRow(java.util.Arrays.copyOf(carried, n), (Long) carried[n]);
+    return new dev.tandem.spec.eval.IngestedRow(java.util.Arrays.copyOf(carried, n), (Long) carried[n]);
   }
 
   /** The schema of the feature table: one field per feature, in order. */

@@ -1,11 +1,11 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.RowCodec;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.RowCodec;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

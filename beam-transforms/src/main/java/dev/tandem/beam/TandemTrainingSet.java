@@ -1,7 +1,7 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ModelEncoder;
+import dev.tandem.spec.encoding.ModelEncoder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package dev.tandem.beam;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.Type;
-import dev.tandem.spec.WindowGroup;
-import dev.tandem.spec.WindowSweep;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.eval.WindowGroup;
+import dev.tandem.spec.eval.WindowSweep;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;

@@ -3,12 +3,13 @@ package dev.tandem.beam;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.Type;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
+
 
 /** Rows survive the shuffle encoding exactly: every type, NULLs, extremes, odd strings. */
 class TaggedRowCoderTest {

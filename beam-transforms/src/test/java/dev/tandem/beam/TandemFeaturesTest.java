@@ -26,6 +26,7 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 
+
 /** The transform on in-memory rows: windows, union windows, joins, NULL and unusual keys. */
 class TandemFeaturesTest {
   static final String SPEC = """

@@ -6,11 +6,11 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.RowCodec;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.RowCodec;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +33,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * The state of every key of the JD spec over the adversarial fixture (ties, hot keys, NULLs, odd

@@ -1,5 +1,15 @@
 package dev.tandem.spec;
 
+import dev.tandem.spec.compile.CompiledSpec;
+import dev.tandem.spec.compile.SpecCompiler;
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.JoinDef;
+import dev.tandem.spec.def.ModelDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.WindowDef;
+import dev.tandem.spec.encoding.ModelEncoder;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.ServingPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,38 +29,10 @@ import java.util.List;
  * arities, windows and references are all checked here.
  */
 public final class FeatureSpec {
-  private final String file;
-  private final String text;
-  private final String sha256;
-  private final String name;
-  private final int version;
-  private final ZoneOffset timezone;
-  private final List<TableDef> tables;
-  private final List<WindowDef> windows;
-  private final List<JoinDef> joins;
-  private final List<FeatureDef> features;
-  private final String label;
-  private final ModelDef model;
-  private final FeaturePlan plan;
-  private final ServingPlan serving;
+  private final CompiledSpec compiled;
 
-  FeatureSpec(String file, String text, String sha256, String name, int version, ZoneOffset timezone, List<TableDef> tables,
-      List<WindowDef> windows, List<JoinDef> joins, List<FeatureDef> features, String label, ModelDef model,
-      FeaturePlan plan, ServingPlan serving) {
-    this.file = file;
-    this.text = text;
-    this.sha256 = sha256;
-    this.name = name;
-    this.version = version;
-    this.timezone = timezone;
-    this.tables = tables;
-    this.windows = windows;
-    this.joins = joins;
-    this.features = List.copyOf(features);
-    this.label = label;
-    this.model = model;
-    this.plan = plan;
-    this.serving = serving;
+  private FeatureSpec(CompiledSpec compiled) {
+    this.compiled = compiled;
   }
 
   /** Reads and compiles a spec file; errors name this file. */
@@ -60,80 +42,80 @@ public final class FeatureSpec {
 
   /** Compiles spec text; {@code fileName} is used in error messages. */
   public static FeatureSpec parse(String text, String fileName) throws SpecException {
-    return new SpecCompiler(fileName, text).compile();
+    return new FeatureSpec(new SpecCompiler(fileName, text).compile());
   }
 
   public String file() {
-    return file;
+    return compiled.file();
   }
 
   /** The spec's text, as read: enough to rebuild this spec anywhere with {@link #parse}. */
   public String text() {
-    return text;
+    return compiled.text();
   }
 
   /** SHA-256 of the spec text, to tie artifacts (training sets, models) to the spec that made them. */
   public String sha256() {
-    return sha256;
+    return compiled.sha256();
   }
 
   public String name() {
-    return name;
+    return compiled.name();
   }
 
   public int version() {
-    return version;
+    return compiled.version();
   }
 
   /** The zone of calendar functions ({@code dayofweek}, {@code hour}, ...) and timestamp text. */
   public ZoneOffset timezone() {
-    return timezone;
+    return compiled.timezone();
   }
 
   public List<TableDef> tables() {
-    return tables;
+    return compiled.tables();
   }
 
   public TableDef table(String tableName) {
-    return tables.stream().filter(t -> t.name().equals(tableName)).findFirst().orElse(null);
+    return compiled.tables().stream().filter(t -> t.name().equals(tableName)).findFirst().orElse(null);
   }
 
   public List<WindowDef> windows() {
-    return windows;
+    return compiled.windows();
   }
 
   public List<JoinDef> joins() {
-    return joins;
+    return compiled.joins();
   }
 
   /** The output columns, in order, with their types. */
   public List<FeatureDef> features() {
-    return features;
+    return compiled.features();
   }
 
   /** The label feature's name, or {@code null}. */
   public String label() {
-    return label;
+    return compiled.label();
   }
 
   /** The model section, or {@code null}. */
   public ModelDef model() {
-    return model;
+    return compiled.model();
   }
 
   public FeaturePlan plan() {
-    return plan;
+    return compiled.plan();
   }
 
   /** The serving section (how a live request becomes request rows), or {@code null}. */
   public ServingPlan serving() {
-    return serving;
+    return compiled.serving();
   }
 
   /** The model-input encoder of the {@code model} section. */
   public ModelEncoder modelEncoder() {
-    if (model == null) {
-      throw new IllegalStateException(file + " has no model section");
+    if (compiled.model() == null) {
+      throw new IllegalStateException(compiled.file() + " has no model section");
     }
     return new ModelEncoder(this);
   }

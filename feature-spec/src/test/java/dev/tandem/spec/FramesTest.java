@@ -5,17 +5,23 @@ import static dev.tandem.spec.Specs.r;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
+import dev.tandem.spec.eval.WindowGroup;
+import dev.tandem.spec.eval.WindowSweep;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+
 
 /** Which rows each frame type gives a request: ROWS, range, MAXSIZE, union, ties, NULL keys. */
 class FramesTest {

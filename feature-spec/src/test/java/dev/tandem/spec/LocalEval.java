@@ -1,5 +1,8 @@
 package dev.tandem.spec;
 
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

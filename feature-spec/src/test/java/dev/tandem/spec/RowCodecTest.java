@@ -6,10 +6,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.encoding.RowCodec;
+import dev.tandem.spec.eval.IngestedRow;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
 
 class RowCodecTest {
   private static final TableDef TABLE = new TableDef("t", TableDef.Role.EVENT, null, "ts", List.of(

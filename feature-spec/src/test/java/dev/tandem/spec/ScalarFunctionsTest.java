@@ -7,9 +7,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.encoding.Values;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+
 
 /** Row-level functions, operators and canonical text forms. */
 class ScalarFunctionsTest {

@@ -11,6 +11,11 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.ServingPlan;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+
 
 class ServingTest {
   private static final Instant T = Instant.parse("2016-04-01T00:00:00Z");

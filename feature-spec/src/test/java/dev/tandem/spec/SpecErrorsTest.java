@@ -6,11 +6,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.eval.ServingPlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * Broken specs, each the minimal valid spec below with one thing changed, and the exact errors

@@ -1,10 +1,10 @@
 package dev.tandem.spec;
 
 /** Small specs for tests: a request table r and an event table e, with given windows and features. */
-final class Specs {
+public final class Specs {
   private Specs() {}
 
-  static final String TABLES = """
+  public static final String TABLES = """
       name: t
       tables:
         r:
@@ -23,7 +23,7 @@ final class Specs {
       """;
 
   /** A spec with {@code windows} and {@code features} (YAML text indented by two spaces). */
-  static String with(String windows, String features) {
+  public static String with(String windows, String features) {
     return TABLES + "windows:\n" + windows + "features:\n" + features;
   }
 

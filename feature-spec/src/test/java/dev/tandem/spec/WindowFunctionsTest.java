@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+
 /** Every window function on hand-made windows over one key (ROWS 10: each request sees all before it). */
 class WindowFunctionsTest {
   private static final String WINDOW = "  w: {partition: k, rows: 10}\n";

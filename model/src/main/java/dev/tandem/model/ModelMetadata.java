@@ -3,7 +3,7 @@ package dev.tandem.model;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ModelDef;
+import dev.tandem.spec.def.ModelDef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

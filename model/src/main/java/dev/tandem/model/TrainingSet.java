@@ -1,6 +1,6 @@
 package dev.tandem.model;
 
-import dev.tandem.spec.ModelDef;
+import dev.tandem.spec.def.ModelDef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

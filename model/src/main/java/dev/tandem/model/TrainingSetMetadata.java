@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ModelDef;
+import dev.tandem.spec.def.ModelDef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+
 /** A model trained on a training set of the real JD spec's shape (33 inputs), checked against that spec. */
 class ScorerTest {
   @TempDir

@@ -1,12 +1,12 @@
 package dev.tandem.online;
 
-import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.RowCodec;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.RowCodec;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.tandem.online;
 
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;

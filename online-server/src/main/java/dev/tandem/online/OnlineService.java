@@ -1,14 +1,14 @@
 package dev.tandem.online;
 
 import dev.tandem.model.Scorer;
-import dev.tandem.spec.FeatureDef;
-import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ModelEncoder;
-import dev.tandem.spec.ServingPlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.encoding.ModelEncoder;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.ServingPlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.tandem.online;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ServingPlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.eval.ServingPlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

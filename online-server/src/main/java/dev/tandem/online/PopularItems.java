@@ -1,9 +1,9 @@
 package dev.tandem.online;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ServingPlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.ServingPlan;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;

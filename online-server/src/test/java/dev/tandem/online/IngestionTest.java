@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+
 /** Ingestion and the fetcher against a real Redis: idempotent, late rows ignored, state evaluated by the core. */
 class IngestionTest {
   static final String SPEC = """
@@ -99,7 +100,7 @@ class IngestionTest {
     }
     // MAXSIZE 3: the request and the two last ingested rows at its instant
     assertThat(features("u3", "2026-01-03T10:00:00Z")[1], is(2L));
-    assertThat(new dev.tandem.spec.RowCodec(spec.table("clicks")).decode(stored("u3")).stream().map(r -> r.values()[2]).toList(),
+    assertThat(new dev.tandem.spec.encoding.RowCodec(spec.table("clicks")).decode(stored("u3")).stream().map(r -> r.values()[2]).toList(),
         contains("i4", "i5"));
   }
 

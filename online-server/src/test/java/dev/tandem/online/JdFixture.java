@@ -1,10 +1,10 @@
 package dev.tandem.online;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
 import dev.tandem.spec.SpecException;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.eval.IngestedRow;
+import dev.tandem.spec.eval.StatePlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

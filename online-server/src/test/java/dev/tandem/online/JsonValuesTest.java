@@ -6,11 +6,12 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.Type;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+
 
 /** JSON to typed values against the spec's column types: every type, NULL, and errors that name the field. */
 class JsonValuesTest {

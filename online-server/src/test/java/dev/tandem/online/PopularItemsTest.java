@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+
 /** The most active items of recent days, counted by ingestion of request rows, in a real Redis. */
 class PopularItemsTest {
   static final String SPEC = """

@@ -10,12 +10,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tandem.model.Scorer;
-import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ServingPlan;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Values;
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.ServingPlan;
+import dev.tandem.spec.eval.StatePlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * The scoring server end to end: a real Redis holding JD-shaped state ingested by

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
+
 /**
  * Configured limits, a call that outlives the timeout, and Redis going away: each answered with
  * a JSON error (413, 400, 503), never a stack trace; /health says 503 while Redis is gone.

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+
 /** {@code tandem serve} as a program: its start-up line, its settings, and exit status 2 for bad input. */
 class ServerMainTest {
   @TempDir static Path dir;

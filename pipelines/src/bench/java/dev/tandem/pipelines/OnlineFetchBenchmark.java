@@ -7,7 +7,7 @@ import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -9,8 +9,8 @@ import dev.tandem.beam.TandemState;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.StatePlan;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.eval.StatePlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,6 +31,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import redis.clients.jedis.exceptions.JedisException;
+
 
 /**
  * Runs {@code tandem materialize}: computes the spec's state from Parquet tables

@@ -4,7 +4,7 @@ import dev.tandem.beam.TandemFeatures;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.beam.TandemTrainingSet;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -115,10 +115,10 @@ final class OfflineJob {
       Map<String, Long> counters = JobProgress.follow(run, TandemFeatures.METRICS, stdout, start, 10);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (kind.trainingSet()) {
-        Storage.writeString(staging + "/" + METADATA, TrainingSetMetadata.json(spec, kind, counters));
+        Storage.writeString(staging + "/" + METADATA, SplitCounters.json(spec, kind, counters));
         publish(staging, outDir, counters.getOrDefault("rows out", 0L));
         stdout.printf(Locale.ROOT, "training set: %s -> %s (%.1f s, %s runner)%n",
-            TrainingSetMetadata.splitLine(counters), out, seconds, runner);
+            SplitCounters.splitLine(counters), out, seconds, runner);
       } else {
         long rows = publish(staging, outDir, -1);
         stdout.printf(Locale.ROOT, "features: %d rows x %d columns -> %s (%.1f s, %s runner)%n",

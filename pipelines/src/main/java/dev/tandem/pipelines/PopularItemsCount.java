@@ -5,7 +5,7 @@ import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.SpecException;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

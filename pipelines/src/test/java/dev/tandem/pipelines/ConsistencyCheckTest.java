@@ -12,7 +12,7 @@ import dev.tandem.online.LocalRedis;
 import dev.tandem.online.LocalRedisCluster;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import dev.tandem.testdata.Fixtures;
 import dev.tandem.testdata.JdGenerator;
 import dev.tandem.testdata.JdSample;
@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** Online = offline: the replay through real Redis gives the offline feature table, cell by cell. */
 class ConsistencyCheckTest {

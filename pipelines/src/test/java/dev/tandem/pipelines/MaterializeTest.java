@@ -17,9 +17,9 @@ import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.pipelines.TandemCliTest.Result;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
-import dev.tandem.spec.RowCodec;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.RowCodec;
+import dev.tandem.spec.eval.IngestedRow;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** {@code tandem materialize} and {@code tandem state-digest} against a real Redis. */
 class MaterializeTest {

@@ -64,6 +64,18 @@ class TandemCliTest {
   }
 
   @Test
+  void helpListsEveryCommandIncludingServe() {
+    Result r = cli("--help");
+    for (String command : List.of("validate", "features", "training-set", "train", "score", "generate", "materialize",
+        "state-digest", "check-consistency", "demo", "serve")) {
+      assertThat(r.out(), containsString("\n  " + command + " "));
+    }
+    Result serve = cli("serve", "--help");
+    assertThat(serve.err(), serve.code(), is(0));
+    assertThat(serve.out(), containsString("--redis"));
+  }
+
+  @Test
   void validateAcceptsTheJdSpec() {
     Result r = cli("validate", JD_SPEC.toString());
     assertThat(r.err(), r.code(), is(0));

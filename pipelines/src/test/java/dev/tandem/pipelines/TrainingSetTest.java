@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.ModelEncoder;
+import dev.tandem.spec.encoding.ModelEncoder;
 import dev.tandem.testdata.Fixtures;
 import dev.tandem.testdata.JdGenerator;
 import dev.tandem.testdata.ParquetRows;
@@ -17,6 +17,7 @@ import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /** tandem training-set: features, label and model ids, split by request time, with a metadata file. */
 class TrainingSetTest {

@@ -1,11 +1,11 @@
 package dev.tandem.testdata;
 
-import dev.tandem.spec.FeaturePlan;
 import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.IngestedRow;
 import dev.tandem.spec.SpecException;
-import dev.tandem.spec.TableDef;
-import dev.tandem.spec.Type;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.def.Type;
+import dev.tandem.spec.eval.FeaturePlan;
+import dev.tandem.spec.eval.IngestedRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -128,22 +128,26 @@ public final class JdGenerator {
   private final int cartFeature;
   private final int modelIdsFeature;
   private double bias;
-  private long hotKeyRows;
+  private final long hotKeyRows;
   private String firstPair;
   private SkuAttributes firstSku;
 
   /**
    * Also writes {@code rows} behaviour rows for the first request's pair, spread over the time
    * span (as {@code bo_action/hot-*.parquet}): one key far hotter than any other, to check that
-   * memory does not grow with a key's size.
+   * memory does not grow with a key's size. Returns a new generator; this one is unchanged.
    */
   public JdGenerator withHotKey(long rows) {
-    this.hotKeyRows = rows;
-    return this;
+    return new JdGenerator(options, rows);
   }
 
   public JdGenerator(Options options) {
+    this(options, 0);
+  }
+
+  private JdGenerator(Options options, long hotKeyRows) {
     this.options = options;
+    this.hotKeyRows = hotKeyRows;
     this.spec = jdSpec();
     this.plan = spec.plan();
     this.skuCatalog = Math.max(20, Math.round(0.27 * options.requests()));

@@ -1,7 +1,7 @@
 package dev.tandem.testdata;
 
 import dev.tandem.beam.ParquetTableWriter;
-import dev.tandem.spec.TableDef;
+import dev.tandem.spec.def.TableDef;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+
 /** The JD spec over the committed generated fixtures, realistic and adversarial: one output row per request. */
 class FixtureFeaturesTest {
   @TempDir

@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
-import dev.tandem.spec.FeatureDef;
 import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.def.FeatureDef;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +16,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
 
 /** The JD spec on the real sample, Direct runner, through Parquet in and out. */
 class JdSampleFeaturesTest {

@@ -1,4 +1,0 @@
-package dev.tandem.spec;
-
-/** An output column: its name, expression, default window and result type. */
-public record FeatureDef(String name, String expr, String over, Type type) {}
