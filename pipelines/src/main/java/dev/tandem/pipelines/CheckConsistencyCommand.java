@@ -19,11 +19,8 @@ final class CheckConsistencyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec commandSpec;
 
-  @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file (YAML)")
-  Path spec;
-
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "the tables: DIR/<table>/*.parquet")
-  String data;
+  @CommandLine.Mixin
+  SpecAndData input;
 
   @Option(names = "--offline", required = true, paramLabel = "FEATURES_DIR", description = "the feature table `tandem features` wrote from the same data")
   String offline;
@@ -38,7 +35,7 @@ final class CheckConsistencyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = commandSpec.commandLine().getOut();
     PrintWriter err = commandSpec.commandLine().getErr();
-    FeatureSpec s = TandemCli.loadSpec(spec, err);
+    FeatureSpec s = input.load(commandSpec.commandLine());
     if (s == null) {
       return TandemCli.BAD_INPUT;
     }
@@ -56,7 +53,7 @@ final class CheckConsistencyCommand implements Callable<Integer> {
         }
         ConsistencyCheck check = new ConsistencyCheck(s, state, out);
         long started = System.nanoTime();
-        ConsistencyCheck.Report report = check.run(data, offline, onlineOut);
+        ConsistencyCheck.Report report = check.run(input.data, offline, onlineOut);
         check.print(report, out);
         out.printf("check-consistency: %.1f s%n", (System.nanoTime() - started) / 1e9);
         return report.consistent() ? TandemCli.OK : TandemCli.FAILED;

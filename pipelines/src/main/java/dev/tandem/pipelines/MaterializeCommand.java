@@ -1,11 +1,9 @@
 package dev.tandem.pipelines;
 
 import static dev.tandem.pipelines.TandemCli.BAD_INPUT;
-import static dev.tandem.pipelines.TandemCli.loadSpec;
 
 import dev.tandem.spec.FeatureSpec;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,12 +17,8 @@ final class MaterializeCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec commandSpec;
 
-  @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
-  Path spec;
-
-  @Option(names = "--data", required = true, paramLabel = "DIR",
-      description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
-  String data;
+  @CommandLine.Mixin
+  SpecAndData input;
 
   @Option(names = "--redis", required = true, paramLabel = "URL", description = "redis://HOST:PORT of a Redis or Redis Cluster node")
   String redis;
@@ -46,7 +40,7 @@ final class MaterializeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
-    FeatureSpec s = loadSpec(spec, err);
+    FeatureSpec s = input.load(commandSpec.commandLine());
     if (s == null) {
       return BAD_INPUT;
     }
@@ -63,7 +57,7 @@ final class MaterializeCommand implements Callable<Integer> {
       err.println("--grace-seconds must be 0 or more, got " + graceSeconds);
       return BAD_INPUT;
     }
-    return new MaterializeJob(s, data, redis, cut, graceSeconds, runner, beamOptions, commandSpec.commandLine().getOut(),
+    return new MaterializeJob(s, input.data, redis, cut, graceSeconds, runner, beamOptions, commandSpec.commandLine().getOut(),
         err).run();
   }
 }

@@ -1,23 +1,17 @@
 package dev.tandem.pipelines;
 
 import static dev.tandem.pipelines.TandemCli.BAD_INPUT;
-import static dev.tandem.pipelines.TandemCli.loadSpec;
 
 import dev.tandem.spec.FeatureSpec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The options the offline commands share: spec, data, output, runner and Beam options. */
 final class OfflineOptions {
-  @Option(names = "--spec", required = true, paramLabel = "SPEC", description = "the spec file")
-  Path spec;
-
-  @Option(names = "--data", required = true, paramLabel = "DIR",
-      description = "folder with one sub-folder of Parquet files per table (a local path or a URL such as gs://...)")
-  String data;
+  @CommandLine.Mixin
+  SpecAndData input;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (a local path or a URL such as gs://...)")
   String out;
@@ -28,17 +22,13 @@ final class OfflineOptions {
   @Option(names = "--overwrite", description = "replace what Tandem wrote in --out before")
   boolean overwrite;
 
-  FeatureSpec load(CommandLine cli) {
-    return loadSpec(spec, cli.getErr());
-  }
-
   int run(OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) throws IOException {
-    FeatureSpec s = load(cli);
+    FeatureSpec s = input.load(cli);
     return s == null ? BAD_INPUT : job(s, kind, cli, beamOptions).run();
   }
 
   /** Unknown options go to Beam (picocli gives them to the command, not to a mixin). */
   OfflineJob job(FeatureSpec s, OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) {
-    return new OfflineJob(s, kind, data, out, runner, overwrite, beamOptions, cli.getOut(), cli.getErr());
+    return new OfflineJob(s, kind, input.data, out, runner, overwrite, beamOptions, cli.getOut(), cli.getErr());
   }
 }

@@ -37,12 +37,12 @@ final class TrainingSetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = commandSpec.commandLine().getErr();
-    FeatureSpec s = offline.load(commandSpec.commandLine());
+    FeatureSpec s = offline.input.load(commandSpec.commandLine());
     if (s == null) {
       return BAD_INPUT;
     }
     if (s.model() == null || s.label() == null) {
-      err.println(offline.spec + ":1:1: a training set needs a 'label' and a 'model' section");
+      err.println(offline.input.spec + ":1:1: a training set needs a 'label' and a 'model' section");
       return BAD_INPUT;
     }
     // The options first: they register the file systems the data may be on (gs://, hdfs://, ...).
@@ -55,7 +55,7 @@ final class TrainingSetCommand implements Callable<Integer> {
     java.time.Instant test;
     try {
       java.time.Instant[] range = validationFrom == null || testFrom == null
-          ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Storage.folder(offline.data)) : null;
+          ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Storage.folder(offline.input.data)) : null;
       validation = validationFrom != null ? TandemCli.time(validationFrom, s) : fraction(range, 0.8);
       test = testFrom != null ? TandemCli.time(testFrom, s) : fraction(range, 0.9);
     } catch (IllegalArgumentException | IOException e) {
