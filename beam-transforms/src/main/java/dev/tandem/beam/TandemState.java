@@ -60,7 +60,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * rejected: T} as in {@link TandemFeatures}, {@code rows after as-of: T}, and per store
  * {@code S = "T by C"}: {@code state keys: S}, {@code state bytes: S}, {@code rows with NULL key: S},
  * {@code rows dropped by retention: S}. The distribution {@code sequence: T} has the largest
- * ingestion sequence of T's rows read (before the as-of cut): online ingestion continues after it.
+ * ingestion sequence of T's rows read (before the as-of cut): online ingestion continues after it;
+ * {@code time: T} the times of T's rows kept (its maximum is where the files end).
  */
 public final class TandemState extends PTransform<PCollectionRowTuple, PCollection<Row>> {
   /** One row per store and key value: the key as canonical text, the kept rows as a {@link RowCodec} blob. */
@@ -72,6 +73,11 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
   /** The name of the distribution holding the largest ingestion sequence of a table's rows read. */
   public static String sequenceMetric(String table) {
     return "sequence: " + table;
+  }
+
+  /** The name of the distribution holding the times (epoch milliseconds) of a table's rows kept (at or before the as-of cut). */
+  public static String timeMetric(String table) {
+    return "time: " + table;
   }
 
   /** Rows a key buffers before retention is first applied: one retain call per row would cost more than it saves. */
@@ -142,12 +148,14 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
     private final Long asOfMillis;
     private final Counter after;
     private final Distribution sequences;
+    private final Distribution times;
 
     UntilAsOf(TableDef table, Long asOfMillis) {
       this.timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
       this.asOfMillis = asOfMillis;
       this.after = Metrics.counter(TandemFeatures.METRICS, "rows after as-of: " + table.name());
       this.sequences = Metrics.distribution(TandemFeatures.METRICS, sequenceMetric(table.name()));
+      this.times = Metrics.distribution(TandemFeatures.METRICS, timeMetric(table.name()));
     }
 
     @ProcessElement
@@ -156,6 +164,9 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
       if (asOfMillis != null && timeIndex >= 0 && millis(row[timeIndex]) > asOfMillis) {
         after.inc();
       } else {
+        if (timeIndex >= 0) {
+          times.update(millis(row[timeIndex]));
+        }
         out.output(row);
       }
     }

@@ -7,6 +7,8 @@ import dev.tandem.spec.encoding.RowCodec;
 import dev.tandem.spec.encoding.Values;
 import dev.tandem.spec.eval.IngestedRow;
 import dev.tandem.spec.eval.StatePlan;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +25,16 @@ import java.util.function.Predicate;
  * whose event id the key already holds changes nothing) and applies the same retention as
  * materialization ({@link StatePlan.Store#retain}): a row that retention drops at once is late.
  *
- * <p>Request rows also count towards the day's {@link PopularItems} when a store accepts them.
+ * <p>Every valid request row counts once, by event id, towards its day's {@link PopularItems}.
+ *
+ * <p>A row stamped more than the maximum skew ahead of its {@link Event#arrival} is rejected
+ * ({@link TableDef#aheadOfClock}): one future-dated row would evict its key's window rows.
+ *
+ * <p>{@link #ingestLive} is the path of live traffic: it appends the valid events to the
+ * {@link EventLog} first, then writes them into the current generation, and when a
+ * materialization switched and deleted that generation meanwhile it removes what it recreated
+ * there and writes again into the new one. {@link #ingest} writes into a given generation and logs
+ * nothing (replays, a materialization's replay of the log).
  *
  * <p>Ingestion sequences come from the table's counter in the generation (one INCRBY per call,
  * in the order of the rows given), so rows ingested later are more recent at equal times: the
@@ -37,8 +48,20 @@ import java.util.function.Predicate;
  * }</pre>
  */
 public final class Ingestion {
-  /** One row to ingest: the caller's event id (retries carry the same id) and the values in the table's column order. */
-  public record Event(String id, Object[] values) {}
+  /**
+   * One row to ingest: the caller's event id (retries carry the same id), the values in the
+   * table's column order, and its arrival by the clock that judges it: the server's for live
+   * traffic, the message's timestamp for a stream, the data's own time for a replay.
+   */
+  public record Event(String id, Object[] values, Instant arrival) {
+    /** An event arriving now. */
+    public Event(String id, Object[] values) {
+      this(id, values, Instant.now());
+    }
+  }
+
+  /** The results of a live call, and the generation they were written to. */
+  public record Outcome(long generation, List<Result> results) {}
 
   /** What happened to an event. */
   public enum Status { ACCEPTED, DUPLICATE, LATE, REJECTED }
@@ -57,13 +80,75 @@ public final class Ingestion {
   private final RedisKeys keys;
   private final Map<String, RowCodec> codecs = new HashMap<>();
   private final PopularItems popular;
+  private final EventLog log;
+  private final Duration maxSkew;
 
+  /** Ingestion with the default maximum skew ({@link TableDef#DEFAULT_MAX_SKEW}). */
   public Ingestion(FeatureSpec spec, RedisState redis, RedisKeys keys) {
+    this(spec, redis, keys, TableDef.DEFAULT_MAX_SKEW);
+  }
+
+  public Ingestion(FeatureSpec spec, RedisState redis, RedisKeys keys, Duration maxSkew) {
     this.spec = spec;
     this.redis = redis;
     this.keys = keys;
+    this.maxSkew = maxSkew;
     this.popular = spec.serving() == null ? null : new PopularItems(spec, redis, keys);
+    this.log = new EventLog(spec, redis, keys);
     spec.tables().forEach(t -> codecs.put(t.name(), new RowCodec(t)));
+  }
+
+  /**
+   * Live ingestion: the valid events go to the {@link EventLog}, then into the current
+   * generation. When that generation was deleted by a materialization while this call wrote, its
+   * recreated keys are removed and the events are written into the new current generation (they
+   * are in the log, so that generation gets them either way).
+   *
+   * @throws IllegalArgumentException when the spec has no such table
+   * @throws IllegalStateException when no generation is current
+   */
+  public Outcome ingestLive(String table, List<Event> events) {
+    TableDef t = table(table);
+    List<Event> valid = new ArrayList<>();
+    for (Event e : events) {
+      if (problem(t, e) == null) {
+        valid.add(e);
+      }
+    }
+    log.append(table, valid);
+    while (true) {
+      long generation = currentGeneration();
+      List<Result> results = ingest(generation, table, events);
+      if (isLive(generation)) {
+        return new Outcome(generation, results);
+      }
+      redis.deleteByPrefix(keys.generationPrefix(generation));
+    }
+  }
+
+  /** The generation readers use. */
+  public long currentGeneration() {
+    byte[] pointer = redis.get(keys.currentKey());
+    if (pointer == null) {
+      throw new IllegalStateException("no current generation: run `tandem materialize` first");
+    }
+    return Long.parseLong(new String(pointer, StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Whether writes into {@code generation} are kept: it is current, or its meta key (deleted
+   * first when a generation is deleted) still exists.
+   */
+  private boolean isLive(long generation) {
+    return generation == currentGeneration() || redis.get(keys.metaKey(generation)) != null;
+  }
+
+  private TableDef table(String table) {
+    TableDef t = spec.table(table);
+    if (t == null) {
+      throw new IllegalArgumentException("unknown table '" + table + "'; the spec's tables: " + spec.tables().stream().map(TableDef::name).toList());
+    }
+    return t;
   }
 
   /** Ingests rows of {@code table} into every store of the table in generation {@code generation}. */
@@ -77,10 +162,7 @@ public final class Ingestion {
    * @throws IllegalArgumentException when the spec has no such table
    */
   public List<Result> ingest(long generation, String table, List<Event> events, Predicate<StatePlan.Store> into) {
-    TableDef t = spec.table(table);
-    if (t == null) {
-      throw new IllegalArgumentException("unknown table '" + table + "'; the spec's tables: " + spec.tables().stream().map(TableDef::name).toList());
-    }
+    TableDef t = table(table);
     Result[] results = new Result[events.size()];
     List<Integer> valid = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
@@ -124,9 +206,7 @@ public final class Ingestion {
           : new Result(Status.LATE, "older than every window's retention");
     }
     if (popular != null && table.equals(spec.plan().requestTable().name())) {
-      // Counted once: a retry of an accepted row is a duplicate and is not counted again.
-      popular.record(generation, valid.stream().filter(i -> results[i].status() == Status.ACCEPTED)
-          .map(i -> events.get(i).values()).toList());
+      popular.record(generation, valid.stream().map(events::get).toList());
     }
     return List.of(results);
   }
@@ -201,10 +281,10 @@ public final class Ingestion {
 
   /**
    * Why a row cannot be ingested, or {@code null}: no event id, the field count, a value of the
-   * wrong type, or what every engine rejects ({@link TableDef#rejection}: a NULL time, a request
-   * without its key).
+   * wrong type, what every engine rejects ({@link TableDef#rejection}: a NULL time, a request
+   * without its key), or a time too far ahead of its arrival ({@link TableDef#aheadOfClock}).
    */
-  private static String problem(TableDef t, Event e) {
+  private String problem(TableDef t, Event e) {
     if (e.id() == null || e.id().isEmpty()) {
       return "no event id";
     }
@@ -218,7 +298,8 @@ public final class Ingestion {
         return "column '" + t.columns().get(c).name() + "': expected " + type.specName() + ", got " + values[c].getClass().getSimpleName();
       }
     }
-    return t.rejection(values);
+    String rejection = t.rejection(values);
+    return rejection != null ? rejection : t.aheadOfClock(values, e.arrival(), maxSkew);
   }
 
   private static Class<?> javaType(Type type) {

@@ -72,7 +72,7 @@ public final class OnlineService {
     this.redis = redis;
     this.keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
     this.fetcher = new FeatureFetcher(spec, redis, keys);
-    this.ingestion = new Ingestion(spec, redis, keys);
+    this.ingestion = new Ingestion(spec, redis, keys, Duration.ofMillis(config.maxFutureSkewMs()));
     this.popular = serving == null ? null : new PopularItems(spec, redis, keys);
     this.config = config;
     this.metrics = metrics;
@@ -283,15 +283,17 @@ public final class OnlineService {
           notInFuture(asInstant(t), path + "." + table.time());
         }
       }
-      events.add(new Ingestion.Event(id, values));
+      events.add(new Ingestion.Event(id, values, clock.instant()));
     }
-    long generation = currentGeneration();
-    List<Ingestion.Result> results;
+    currentGeneration(); // 503 when nothing was materialized
+    Ingestion.Outcome outcome;
     try {
-      results = ingestion.ingest(generation, table.name(), events);
+      outcome = ingestion.ingestLive(table.name(), events);
     } catch (JedisException e) {
       throw unreachable(e);
     }
+    long generation = outcome.generation();
+    List<Ingestion.Result> results = outcome.results();
     JsonArray out = new JsonArray();
     Map<Ingestion.Status, Integer> counts = new EnumMap<>(Ingestion.Status.class);
     for (Ingestion.Status st : Ingestion.Status.values()) {
@@ -454,11 +456,11 @@ public final class OnlineService {
     return time;
   }
 
+  /** The core's rule for times ahead of the clock ({@link TableDef#aheadOfClock}), with the server's clock and skew. */
   private void notInFuture(Instant time, String field) {
-    Instant limit = clock.instant().plusMillis(config.maxFutureSkewMs());
-    if (time.isAfter(limit)) {
-      throw HttpError.badRequest(time + " is more than " + Duration.ofMillis(config.maxFutureSkewMs())
-          + " in the future (the server's max-future-skew-ms)", field);
+    String problem = TableDef.aheadOfClock(field, time, clock.instant(), Duration.ofMillis(config.maxFutureSkewMs()));
+    if (problem != null) {
+      throw HttpError.badRequest(problem + " (the server's max-future-skew-ms)", field);
     }
   }
 

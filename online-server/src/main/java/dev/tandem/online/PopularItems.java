@@ -14,8 +14,11 @@ import java.util.Map;
 
 /**
  * The most active items of recent days, for recall when a caller gives no candidates: per day
- * (in the spec's time zone) a sorted set of item → number of request rows with that item, kept
- * by materialization (counted over the data) and by ingestion of request rows. The top list is
+ * (in the spec's time zone) a sorted set of item → number of request rows with that item. One
+ * rule counts them: every valid request row with an item and a time counts once, by event id,
+ * whether or not a window keeps it. Materialization sets the counts of the rows in the files
+ * (absolute scores: a retried Beam step cannot count twice); ingestion (HTTP, the stream job, a
+ * materialization's log replay) counts each event id once ({@link #record}). The top list is
  * global, not per user, so it is computed from whole days at most once per {@link #REFRESH_MILLIS}
  * and shared by every call.
  *
@@ -72,13 +75,20 @@ public final class PopularItems {
     return spec.serving();
   }
 
-  /** Counts request rows (ingested ones: a retried row must not be counted twice). */
-  public void record(long generation, List<Object[]> requestRows) {
-    List<RedisState.ScoreIncrement> increments = counts(spec, requestRows).stream()
-        .map(c -> new RedisState.ScoreIncrement(keys.popularKey(generation, c.day()), c.item(), 1)).toList();
-    if (!increments.isEmpty()) {
-      redis.incrementScores(increments);
+  /**
+   * Counts request events, each once per event id whatever happens to it in the windows: a retried
+   * event, or one replayed from the log, is never counted twice, and one whose first attempt
+   * failed before it was counted is counted by the retry. Returns how many were counted now.
+   */
+  public long record(long generation, List<Ingestion.Event> requestEvents) {
+    List<RedisState.CountOnce> counts = new ArrayList<>();
+    for (Ingestion.Event e : requestEvents) {
+      for (Count c : counts(spec, List.<Object[]>of(e.values()))) {
+        counts.add(new RedisState.CountOnce(keys.popularIdsKey(generation, c.day()), keys.popularKey(generation, c.day()),
+            e.id(), c.item()));
+      }
     }
+    return counts.isEmpty() ? 0 : redis.countOnce(counts);
   }
 
   /**

@@ -16,13 +16,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * tandem:SPEC:VERSION:gN:meta                          free-form bytes about generation N
  * tandem:SPEC:VERSION:gN:seq:TABLE                     TABLE's ingestion sequence counter
  * tandem:SPEC:VERSION:gN:s:TABLE:COLUMN:KEYVALUE       state of one key value of TABLE.COLUMN
+ * tandem:SPEC:VERSION:gN:pop:{dDAY}                    sorted set: item -> request rows on DAY
+ * tandem:SPEC:VERSION:gN:pid:{dDAY}                    set: the event ids counted in that day's sorted set
+ * tandem:SPEC:VERSION:log:TABLE                        stream: every event of TABLE accepted online
  * </pre>
  *
  * Every name and value is percent-encoded: each UTF-8 byte outside {@code [A-Za-z0-9_.-]} becomes
  * {@code %XX} (uppercase hex). A segment therefore never holds {@code :}, braces, glob characters,
  * quotes, spaces or raw non-ASCII: no value can reach into another namespace, table or column,
  * no Redis Cluster hash tag can be injected (keys spread over slots by their whole text), and a
- * generation prefix is also a safe SCAN pattern.
+ * generation prefix is also a safe SCAN pattern. The one hash tag is Tandem's own, a day number:
+ * a day's counts and the ids counted in them share a slot, so one script updates both.
  */
 public final class RedisKeys {
 
@@ -55,7 +59,22 @@ public final class RedisKeys {
 
   /** The sorted set of item → request rows on one day (days since the epoch, in the spec's time zone). */
   public byte[] popularKey(long generation, long epochDay) {
-    return bytes(generation(generation) + "pop:" + epochDay);
+    return bytes(generation(generation) + "pop:{d" + epochDay + "}");
+  }
+
+  /** The set of event ids counted in {@link #popularKey} of the same day (same slot). */
+  public byte[] popularIdsKey(long generation, long epochDay) {
+    return bytes(generation(generation) + "pid:{d" + epochDay + "}");
+  }
+
+  /** The prefix of every {@link #popularIdsKey} of a generation (bookkeeping: not part of the state's digest). */
+  public byte[] popularIdsPrefix(long generation) {
+    return bytes(generation(generation) + "pid:");
+  }
+
+  /** The log of the events of {@code table} accepted online, shared by every generation (a stream). */
+  public byte[] logKey(String table) {
+    return bytes(namespace + "log:" + encode(table));
   }
 
   /** The prefix of every {@link #popularKey} of a generation (sorted sets, not blobs). */

@@ -75,6 +75,14 @@ public final class RedisState implements AutoCloseable {
       return 1
       """.getBytes(UTF_8);
   private static final byte[] CAS_SHA = sha1Hex(CAS_SCRIPT);
+  // KEYS[1]: the set of counted ids, KEYS[2]: the sorted set (one slot: a shared hash tag); ARGV[1]: the id, ARGV[2]: the member.
+  // The id and the count change together or not at all, so a retried event is never counted twice.
+  private static final byte[] COUNT_ONCE_SCRIPT = """
+      if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+      redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
+      return 1
+      """.getBytes(UTF_8);
+  private static final byte[] COUNT_ONCE_SHA = sha1Hex(COUNT_ONCE_SCRIPT);
   // RESP2, not Jedis 8's default RESP3: the maintenance calls wrap pooled connections in the
   // legacy Jedis class, whose reply parsers assume RESP2.
   private static final JedisClientConfig CONFIG =
@@ -190,6 +198,76 @@ public final class RedisState implements AutoCloseable {
     });
   }
 
+  /** A sorted set member's score, set to an absolute value. */
+  public record Score(byte[] key, String member, long score) {}
+
+  /** Sets every score (ZADD): idempotent, so a retried writer cannot count twice. One pipeline per node. */
+  public void setScores(List<Score> scores) {
+    onOwners(scores.stream().map(Score::key).toList(), (pipeline, slots) -> {
+      List<Response<Long>> replies = new ArrayList<>();
+      for (List<Integer> slot : slots) {
+        for (int index : slot) {
+          Score score = scores.get(index);
+          replies.add(pipeline.zadd(score.key(), score.score(), score.member().getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+      pipeline.sync();
+      replies.forEach(Response::get);
+    });
+  }
+
+  /**
+   * One count of {@code member} in {@code counts}, made once per {@code id}: {@code ids} remembers
+   * the ids counted. Both keys must share a slot (a hash tag).
+   */
+  public record CountOnce(byte[] ids, byte[] counts, String id, String member) {}
+
+  /** Applies every count whose id was not counted before; returns how many were counted. */
+  public long countOnce(List<CountOnce> counts) {
+    long[] counted = {0};
+    onOwners(counts.stream().map(CountOnce::ids).toList(), (pipeline, slots) -> {
+      List<Integer> indices = slots.stream().flatMap(List::stream).toList();
+      List<Object> replies = evalAll(pipeline, COUNT_ONCE_SCRIPT, COUNT_ONCE_SHA, indices.stream().map(i -> {
+        CountOnce c = counts.get(i);
+        return List.of(List.of(c.ids(), c.counts()), List.of(c.id().getBytes(UTF_8), c.member().getBytes(UTF_8)));
+      }).toList());
+      long n = replies.stream().filter(Long.valueOf(1)::equals).count();
+      synchronized (counted) {
+        counted[0] += n;
+      }
+    });
+    return counted[0];
+  }
+
+  /** One entry of an {@link #appendLog append-only log} (a Redis stream): its id and fields. */
+  public record LogEntry(String id, Map<String, String> fields) {}
+
+  /** Appends entries to the stream {@code key} (XADD, one pipeline); returns their stream ids, in order. */
+  public List<String> appendLog(byte[] key, List<Map<String, String>> entries) {
+    List<String> ids = new ArrayList<>();
+    String name = new String(key, UTF_8);
+    onOwners(List.of(key), (pipeline, slots) -> {
+      List<Response<redis.clients.jedis.StreamEntryID>> replies = new ArrayList<>();
+      for (Map<String, String> entry : entries) {
+        replies.add(pipeline.xadd(name, redis.clients.jedis.params.XAddParams.xAddParams(), entry));
+      }
+      pipeline.sync();
+      replies.forEach(r -> ids.add(r.get().toString()));
+    });
+    return ids;
+  }
+
+  /** Up to {@code count} entries of the stream {@code key} after stream id {@code after} ("0-0": from the start), oldest first. */
+  public List<LogEntry> readLog(byte[] key, String after, int count) {
+    return client.xrange(new String(key, UTF_8), "(" + after, "+", count).stream()
+        .map(e -> new LogEntry(e.getID().toString(), e.getFields())).toList();
+  }
+
+  /** Removes the entries of stream {@code key} whose ids are below {@code minId} (XTRIM MINID); returns how many. */
+  public long trimLog(byte[] key, String minId) {
+    return client.xtrim(new String(key, UTF_8), redis.clients.jedis.params.XTrimParams.xTrimParams().minId(minId));
+  }
+
   /** Every member of each sorted set with its score (empty for a missing key), one pipeline per node. */
   public List<Map<String, Double>> scores(List<byte[]> keys) {
     List<Map<String, Double>> out = new ArrayList<>(Collections.nCopies(keys.size(), Map.of()));
@@ -217,32 +295,45 @@ public final class RedisState implements AutoCloseable {
     Boolean[] applied = new Boolean[ops.size()];
     onOwners(ops.stream().map(Cas::key).toList(), (pipeline, slots) -> {
       List<Integer> indices = slots.stream().flatMap(List::stream).toList();
-      List<Response<Object>> replies = new ArrayList<>();
-      for (int index : indices) {
-        replies.add(pipeline.evalsha(CAS_SHA, List.of(ops.get(index).key()), casArgs(ops.get(index))));
-      }
-      pipeline.sync();
-      List<Integer> unloaded = new ArrayList<>();
+      List<Object> replies = evalAll(pipeline, CAS_SCRIPT, CAS_SHA,
+          indices.stream().map(i -> List.of(List.of(ops.get(i).key()), casArgs(ops.get(i)))).toList());
       for (int i = 0; i < indices.size(); i++) {
-        try {
-          applied[indices.get(i)] = Long.valueOf(1).equals(replies.get(i).get());
-        } catch (JedisNoScriptException e) {
-          unloaded.add(indices.get(i));
-        }
-      }
-      if (!unloaded.isEmpty()) {
-        // The node lacks the script (first use, restart, SCRIPT FLUSH): EVAL runs it and caches it.
-        List<Response<Object>> retried = new ArrayList<>();
-        for (int index : unloaded) {
-          retried.add(pipeline.eval(CAS_SCRIPT, List.of(ops.get(index).key()), casArgs(ops.get(index))));
-        }
-        pipeline.sync();
-        for (int i = 0; i < unloaded.size(); i++) {
-          applied[unloaded.get(i)] = Long.valueOf(1).equals(retried.get(i).get());
-        }
+        applied[indices.get(i)] = Long.valueOf(1).equals(replies.get(i));
       }
     });
     return List.of(applied);
+  }
+
+  /**
+   * Runs {@code script} once per call (keys, then arguments) in {@code pipeline}, by its SHA-1 and,
+   * where the node lacks it (first use, restart, SCRIPT FLUSH), by its text; the replies in order.
+   */
+  private static List<Object> evalAll(Pipeline pipeline, byte[] script, byte[] sha, List<List<List<byte[]>>> calls) {
+    List<Response<Object>> replies = new ArrayList<>();
+    for (List<List<byte[]>> call : calls) {
+      replies.add(pipeline.evalsha(sha, call.get(0), call.get(1)));
+    }
+    pipeline.sync();
+    Object[] out = new Object[calls.size()];
+    List<Integer> unloaded = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      try {
+        out[i] = replies.get(i).get();
+      } catch (JedisNoScriptException e) {
+        unloaded.add(i);
+      }
+    }
+    if (!unloaded.isEmpty()) {
+      List<Response<Object>> retried = new ArrayList<>();
+      for (int i : unloaded) {
+        retried.add(pipeline.eval(script, calls.get(i).get(0), calls.get(i).get(1)));
+      }
+      pipeline.sync();
+      for (int i = 0; i < unloaded.size(); i++) {
+        out[unloaded.get(i)] = retried.get(i).get();
+      }
+    }
+    return Arrays.asList(out);
   }
 
   public byte[] get(byte[] key) {

@@ -1,5 +1,6 @@
 package dev.tandem.online;
 
+import dev.tandem.spec.def.TableDef;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import java.util.Properties;
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
  *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
  *   <tr><td>timeout-ms</td><td>10000</td><td>a call still running after this is answered 503</td></tr>
- *   <tr><td>max-future-skew-ms</td><td>86400000</td><td>times later than now + this are refused (400)</td></tr>
+ *   <tr><td>max-future-skew-ms</td><td>300000</td><td>times later than now + this are refused (400): a future-dated row would evict window rows</td></tr>
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
  * </table>
  */
@@ -79,7 +80,7 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     d.put("max-n", "1000");
     d.put("max-event-rows", "10000");
     d.put("timeout-ms", "10000");
-    d.put("max-future-skew-ms", "86400000");
+    d.put("max-future-skew-ms", Long.toString(TableDef.DEFAULT_MAX_SKEW.toMillis()));
     d.put("warmup-batches", "3");
     return d;
   }

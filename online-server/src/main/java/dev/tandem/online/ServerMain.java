@@ -62,7 +62,7 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--timeout-ms", paramLabel = "MS", description = "answer 503 past this (default 10000)")
   Long timeoutMs;
 
-  @Option(names = "--max-future-skew-ms", paramLabel = "MS", description = "refuse times later than now + this (default 86400000)")
+  @Option(names = "--max-future-skew-ms", paramLabel = "MS", description = "refuse times later than now + this (default 300000: 5 minutes)")
   Long maxFutureSkewMs;
 
   @Option(names = "--warmup-batches", paramLabel = "N", description = "model warm-up calls per batch size (default 3)")

@@ -121,4 +121,38 @@ class IngestionTest {
         () -> ingestion.ingest(GEN, "nope", List.of()));
     assertThat(e.getMessage(), containsString("unknown table 'nope'"));
   }
+
+  @Test
+  void aRowEightHoursAheadOfItsArrivalIsRejectedAndTheWindowIsUntouched() {
+    Ingestion ingestion = new Ingestion(spec, state, keys);
+    Instant now = Instant.parse("2026-01-04T10:00:00Z");
+    ingestion.ingest(GEN, "clicks", List.of(new Ingestion.Event("f1", click("2026-01-04T09:50:00Z", "u5", "a"), now)));
+    byte[] before = stored("u5");
+    // A +08:00 wall time sent as Z: eight hours ahead of the clock. Taken, it would evict the key's last hour.
+    List<Ingestion.Result> ahead = ingestion.ingest(GEN, "clicks",
+        List.of(new Ingestion.Event("f2", click("2026-01-04T18:00:00Z", "u5", "b"), now)));
+    assertThat(ahead.get(0).status(), is(Ingestion.Status.REJECTED));
+    assertThat(ahead.get(0).reason(), containsString("'t' 2026-01-04T18:00:00Z is more than PT5M ahead of the clock"));
+    assertThat(Arrays.equals(stored("u5"), before), is(true));
+    assertThat(features("u5", "2026-01-04T10:00:00Z")[1], is(1L));
+    // Within the skew it is taken.
+    assertThat(ingestion.ingest(GEN, "clicks", List.of(new Ingestion.Event("f3", click("2026-01-04T10:04:00Z", "u5", "c"), now)))
+        .get(0).status(), is(Ingestion.Status.ACCEPTED));
+  }
+
+  @Test
+  void liveIngestionLogsEveryValidEventBeforeWritingItIntoTheCurrentGeneration() {
+    Ingestion ingestion = new Ingestion(spec, state, keys);
+    Ingestion.Outcome outcome = ingestion.ingestLive("clicks", List.of(
+        new Ingestion.Event("l1", click("2026-01-05T10:00:00Z", "u6", "a")),
+        new Ingestion.Event("l2", new Object[] {null, "u6", "b"}),
+        new Ingestion.Event("l3", click("2026-01-05T10:01:00Z", "u6", "c"))));
+    assertThat(outcome.generation(), is(GEN));
+    assertThat(outcome.results().stream().map(Ingestion.Result::status).toList(),
+        contains(Ingestion.Status.ACCEPTED, Ingestion.Status.REJECTED, Ingestion.Status.ACCEPTED));
+    List<String> logged = new EventLog(spec, state, keys).read("clicks", EventLog.START, 1000).stream()
+        .map(e -> e.event().id()).filter(id -> id.startsWith("l")).toList();
+    assertThat(logged, contains("l1", "l3"));
+    assertThat(features("u6", "2026-01-05T10:30:00Z")[1], is(2L));
+  }
 }

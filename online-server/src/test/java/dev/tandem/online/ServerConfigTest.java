@@ -25,7 +25,7 @@ class ServerConfigTest {
     assertThat(c.maxCandidates(), is(1000));
     assertThat(c.maxN(), is(1000));
     assertThat(c.timeoutMs(), is(10_000L));
-    assertThat(c.maxFutureSkewMs(), is(86_400_000L));
+    assertThat(c.maxFutureSkewMs(), is(300_000L));
     assertThat(c.workers() >= 4, is(true));
   }
 

@@ -189,8 +189,10 @@ final class ConsistencyCheck {
     pending.clear();
   }
 
+  /** The rows as events arriving at their own time: a replay's clock is the data's, so historical rows stay accepted. */
   private static List<Ingestion.Event> events(List<Replayed> rows) {
-    return rows.stream().map(r -> new Ingestion.Event(Long.toString(r.sequence()), r.values())).toList();
+    return rows.stream().map(r -> new Ingestion.Event(Long.toString(r.sequence()), r.values(), Instant.ofEpochMilli(r.time())))
+        .toList();
   }
 
   /** A table's rows as the offline job takes them: rows it rejects ({@link TableDef#rejection}) are counted and left out. */

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.beam.TandemFeatures;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.beam.TandemState;
+import dev.tandem.online.EventLog;
+import dev.tandem.online.LogReplay;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
@@ -35,23 +37,35 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Runs {@code tandem materialize}: computes the spec's state from Parquet tables
- * ({@link TandemState}) into a new generation of the spec's Redis namespace, then makes it the
- * current one and deletes the older ones.
+ * ({@link TandemState}) into a new generation of the spec's Redis namespace, carries over the
+ * events accepted online after the files' cut, then makes it the current one and deletes the
+ * older ones.
+ *
+ * <p><b>The cut rule.</b> The files own every row at or before the cut (the {@code --as-of} time,
+ * by default the newest row time in the files); the {@link EventLog} owns the events accepted
+ * online (HTTP and stream) after it. A dump must therefore be complete up to its cut.
  *
  * <ol>
  *   <li>INCR {@code generations} gives the new generation; its meta key says "writing" (a run
  *       killed midway leaves a generation the next run finds and deletes);
- *   <li>the pipeline writes every (store, key) blob, then the per-table ingestion sequence
- *       counters (the largest offline sequence: online ingestion continues after it) and the meta;
+ *   <li>the pipeline writes every (store, key) blob and the popular-item counts of the files,
+ *       then the per-table ingestion sequence counters (the largest offline sequence: online
+ *       ingestion continues after it) and the meta;
+ *   <li>the logged events after the cut are ingested into the generation, in log order;
  *   <li>{@code current} is switched to the generation (one atomic write, never backwards: a
  *       generation that finished first but started later stays current, and this one is dropped);
+ *   <li>the events logged since step 3 are ingested too: a writer logs an event before it reads
+ *       {@code current}, so every event written into the old generation is in the log by now;
  *   <li>after a grace period, so that a reader that read the old pointer just before the switch
- *       can finish, every older generation with a meta key is deleted (a consistency check's
- *       replay generation has none and is left alone).
+ *       can finish, every older generation with a meta key is deleted, its meta key first (a
+ *       writer that finds its generation's meta gone removes what it wrote there and writes
+ *       again into the new one: no orphan keys), and the log is trimmed of the events that
+ *       arrived before the cut less the maximum skew (their times are at or before the cut).
  * </ol>
  *
  * Readers that read {@code current} and then that generation's keys therefore see one complete
- * generation, never a mix.
+ * generation, never a mix; every event acknowledged online before, during or after the switch is
+ * in the new generation.
  */
 final class MaterializeJob {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,8 +117,9 @@ final class MaterializeJob {
       Instant created = Instant.now();
       long start = System.nanoTime();
       Map<String, Long> counters;
+      Instant cut;
       try {
-        redis.set(keys.metaKey(generation), meta(generation, created, "writing", Map.of(), Map.of()));
+        redis.set(keys.metaKey(generation), meta(generation, created, null, "writing", Map.of(), Map.of()));
         Pipeline p = Pipeline.create(options);
         PCollectionRowTuple tables = p.apply("Read tables",
             TandemParquet.read(spec, localData ? Path.of(data).toAbsolutePath().toString() : data));
@@ -116,17 +131,26 @@ final class MaterializeJob {
         }
         PipelineResult result = p.run();
         counters = JobProgress.follow(result, TandemFeatures.METRICS, stdout, start, 10);
-        Map<String, Long> sequences = largestSequences(result);
+        Map<String, Long> sequences = largest(result, TandemState::sequenceMetric);
+        cut = asOf != null ? asOf : largest(result, TandemState::timeMetric).values().stream().max(Long::compare)
+            .map(Instant::ofEpochMilli).orElse(Instant.EPOCH);
         Map<byte[], byte[]> counterKeys = new IdentityHashMap<>();
         sequences.forEach((table, last) -> counterKeys.put(keys.sequenceKey(generation, table), ascii(last)));
         redis.setAll(counterKeys);
-        redis.set(keys.metaKey(generation), meta(generation, created, "complete", counters, sequences));
+        redis.set(keys.metaKey(generation), meta(generation, created, cut, "complete", counters, sequences));
+        LogReplay replay = new LogReplay(spec, redis, keys, generation, cut);
+        replay.catchUp();
+        long beforeSwitch = replay.applied();
         if (!switchTo(redis, keys, generation)) {
           redis.deleteByPrefix(keys.generationPrefix(generation));
           stderr.println("materialize: a newer generation became current while generation " + generation
               + " was written; generation " + generation + " was discarded");
           return TandemCli.FAILED;
         }
+        replay.catchUp();
+        stdout.printf(Locale.ROOT, "carried over %,d logged events after the cut %s (%,d of them logged during the switch); "
+            + "%,d logged events at or before the cut are the files'%n", replay.applied(), cut,
+            replay.applied() - beforeSwitch, replay.ownedByFiles());
       } catch (RuntimeException e) {
         discard(redis, keys, generation, e);
         return OfflineJob.dataError(e, stderr);
@@ -136,6 +160,8 @@ final class MaterializeJob {
           generation, spec.name(), spec.version(), redisUri, sum(counters, "state keys: "), sum(counters, "state bytes: "),
           seconds, runner);
       deleteOlder(redis, keys, generation);
+      long trimmed = new EventLog(spec, redis, keys).trim(cut.minus(TableDef.DEFAULT_MAX_SKEW));
+      stdout.printf(Locale.ROOT, "trimmed %,d log entries that arrived before %s%n", trimmed, cut.minus(TableDef.DEFAULT_MAX_SKEW));
       summary(counters, redis.usedMemory());
       return TandemCli.OK;
     }
@@ -201,6 +227,8 @@ final class MaterializeJob {
     }
     long deleted = 0;
     for (long g : older) {
+      // The meta key first: a writer that finds it gone knows its generation is being deleted.
+      deleted += redis.delete(keys.metaKey(g)) ? 1 : 0;
       deleted += redis.deleteByPrefix(keys.generationPrefix(g));
     }
     stdout.printf(Locale.ROOT, "deleted %d older generation(s) %s: %,d keys%n", older.size(), older, deleted);
@@ -215,15 +243,15 @@ final class MaterializeJob {
     }
   }
 
-  /** Per table, the largest ingestion sequence of the rows read (the {@link TandemState#sequenceMetric} distributions). */
-  private Map<String, Long> largestSequences(PipelineResult result) {
+  /** Per table, the largest value of its distribution {@code metric} (e.g. {@link TandemState#sequenceMetric}). */
+  private Map<String, Long> largest(PipelineResult result, java.util.function.Function<String, String> metric) {
     Map<String, Long> largest = new LinkedHashMap<>();
     Iterable<MetricResult<DistributionResult>> distributions = result.metrics().queryMetrics(MetricsFilter.builder()
         .addNameFilter(MetricNameFilter.inNamespace(TandemFeatures.METRICS)).build()).getDistributions();
     for (TableDef t : spec.tables()) {
       for (MetricResult<DistributionResult> d : distributions) {
         DistributionResult value = committedOrAttempted(d);
-        if (d.getName().getName().equals(TandemState.sequenceMetric(t.name())) && value.getCount() > 0) {
+        if (d.getName().getName().equals(metric.apply(t.name())) && value.getCount() > 0) {
           largest.merge(t.name(), value.getMax(), Math::max);
         }
       }
@@ -239,7 +267,8 @@ final class MaterializeJob {
     }
   }
 
-  private byte[] meta(long generation, Instant created, String status, Map<String, Long> counters, Map<String, Long> sequences)
+  private byte[] meta(long generation, Instant created, Instant cut, String status, Map<String, Long> counters,
+      Map<String, Long> sequences)
       throws IOException {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("spec", spec.name());
@@ -248,6 +277,7 @@ final class MaterializeJob {
     meta.put("generation", generation);
     meta.put("status", status);
     meta.put("as_of", asOf == null ? null : asOf.toString());
+    meta.put("cut", cut == null ? null : cut.toString());
     meta.put("created_at", created.toString());
     List<Map<String, Object>> stores = new ArrayList<>();
     for (StatePlan.Store s : spec.plan().state().stores()) {

@@ -21,7 +21,8 @@ import org.apache.beam.sdk.values.Row;
 /**
  * Materializes {@link PopularItems}: the request rows per (day, item) up to the as-of time,
  * written as the day's sorted set of one generation. The same day and item text that online
- * ingestion counts ({@link PopularItems#counts}).
+ * ingestion counts ({@link PopularItems#counts}). Totals are written as absolute scores, so a
+ * bundle the runner retries writes the same numbers again instead of counting twice.
  */
 final class PopularItemsCount extends PTransform<PCollection<Row>, PDone> {
   private final String specText;
@@ -92,7 +93,7 @@ final class PopularItemsCount extends PTransform<PCollection<Row>, PDone> {
     private final PopularItemsCount config;
     private transient RedisKeys keys;
     private transient RedisState redis;
-    private transient List<RedisState.ScoreIncrement> batch;
+    private transient List<RedisState.Score> batch;
 
     Write(PopularItemsCount config) {
       this.config = config;
@@ -108,7 +109,7 @@ final class PopularItemsCount extends PTransform<PCollection<Row>, PDone> {
 
     @ProcessElement
     public void process(@Element KV<KV<Long, String>, Long> count) {
-      batch.add(new RedisState.ScoreIncrement(keys.popularKey(config.generation, count.getKey().getKey()),
+      batch.add(new RedisState.Score(keys.popularKey(config.generation, count.getKey().getKey()),
           count.getKey().getValue(), count.getValue()));
       if (batch.size() >= StateWriter.BATCH) {
         flush();
@@ -126,7 +127,7 @@ final class PopularItemsCount extends PTransform<PCollection<Row>, PDone> {
 
     private void flush() {
       if (!batch.isEmpty()) {
-        redis.incrementScores(batch);
+        redis.setScores(batch);
         batch = new ArrayList<>();
       }
     }

@@ -44,12 +44,13 @@ final class StateDigest {
     int prefix = keys.generationPrefix(generation).length;
     byte[] meta = keys.metaKey(generation);
     byte[] popular = keys.popularPrefix(generation);
+    byte[] countedIds = keys.popularIdsPrefix(generation);
     List<byte[]> found = new ArrayList<>();
     List<byte[]> sortedSets = new ArrayList<>();
     for (byte[] key : redis.scanKeys(keys.generationPrefix(generation))) {
-      if (Arrays.equals(key, 0, Math.min(key.length, popular.length), popular, 0, popular.length)) {
+      if (startsWith(key, popular)) {
         sortedSets.add(key);
-      } else if (!Arrays.equals(key, meta)) {
+      } else if (!Arrays.equals(key, meta) && !startsWith(key, countedIds)) { // which ids were counted is bookkeeping
         found.add(key);
       }
     }
@@ -86,6 +87,10 @@ final class StateDigest {
       }
     }
     return new Result(HexFormat.of().formatHex(sha.digest()), generation, found.size() + sortedSets.size(), bytes);
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return Arrays.equals(key, 0, Math.min(key.length, prefix.length), prefix, 0, prefix.length);
   }
 
   private static MessageDigest sha256() {

@@ -27,6 +27,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -148,6 +150,78 @@ class MaterializeTest {
     assertThat("reads of the new generation", reads.get(3L).get(), greaterThan(0L));
     assertSameState(snapshot(3), all);
     assertThat(redis.scanKeys(keys.generationPrefix(2)), empty());
+  }
+
+  @Test
+  void everyEventAcknowledgedBeforeDuringAndAfterARematerializationIsInTheNewGeneration() throws Exception {
+    Result first = materialize();
+    assertThat(first.err(), first.code(), is(0));
+    Matcher m = Pattern.compile("after the cut (\\S+) ").matcher(first.out());
+    assertThat(first.out(), m.find());
+    Instant cut = Instant.parse(m.group(1));
+
+    // Writers post bo_comment events after the files' cut, as POST /events does (Ingestion.ingestLive).
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<String> problem = new AtomicReference<>();
+    Map<String, Long> acknowledged = new java.util.concurrent.ConcurrentHashMap<>(); // event id -> generation written
+    List<Thread> writers = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      int writer = w;
+      writers.add(new Thread(() -> {
+        try (RedisState client = RedisState.connect(local.uri())) {
+          dev.tandem.online.Ingestion ingestion = new dev.tandem.online.Ingestion(spec, client, keys);
+          for (int n = 0; !stop.get(); n++) {
+            List<dev.tandem.online.Ingestion.Event> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+              Instant time = cut.plusSeconds(3600 + n);
+              String id = "live-" + writer + "-" + n + "-" + i;
+              batch.add(new dev.tandem.online.Ingestion.Event(id, new Object[] {time, 20180401L, "live-sku-" + writer + "-" + n, 3,
+                  "0", 0.5f}, time));
+            }
+            dev.tandem.online.Ingestion.Outcome outcome = ingestion.ingestLive("bo_comment", batch);
+            for (int i = 0; i < batch.size(); i++) {
+              if (outcome.results().get(i).status() == dev.tandem.online.Ingestion.Status.ACCEPTED) {
+                acknowledged.put(batch.get(i).id(), outcome.generation());
+              }
+            }
+          }
+        } catch (RuntimeException e) {
+          problem.set(e.toString());
+        }
+      }));
+    }
+    writers.forEach(Thread::start);
+    Thread.sleep(300);
+    Result again = materialize("--grace-seconds", "1");
+    Thread.sleep(300);
+    stop.set(true);
+    for (Thread t : writers) {
+      t.join();
+    }
+    assertThat(again.err(), again.code(), is(0));
+    assertThat(problem.get(), problem.get() == null);
+    assertThat(current(), is(2L));
+    assertThat("acknowledged into the old generation", acknowledged.values().stream().filter(g -> g == 1).count(), greaterThan(0L));
+    assertThat("acknowledged into the new generation", acknowledged.values().stream().filter(g -> g == 2).count(), greaterThan(0L));
+
+    // Every acknowledged event is in the new generation's state, and nothing of the old one is left.
+    TableDef comments = spec.table("bo_comment");
+    RowCodec codec = new RowCodec(comments);
+    List<String> ids = new ArrayList<>(acknowledged.keySet());
+    List<byte[]> values = redis.getAll(ids.stream()
+        .map(id -> keys.stateKey(2, "bo_comment", "sku_id", "live-sku-" + id.substring(5, id.lastIndexOf('-')))).toList());
+    long found = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      long eventId = IngestedRow.eventId(ids.get(i));
+      if (values.get(i) != null && codec.decode(values.get(i)).stream().anyMatch(r -> r.eventId() == eventId)) {
+        found++;
+      }
+    }
+    System.out.printf("live events acknowledged %d (%d into generation 1, %d into generation 2), in generation 2's state %d%n",
+        ids.size(), acknowledged.values().stream().filter(g -> g == 1).count(),
+        acknowledged.values().stream().filter(g -> g == 2).count(), found);
+    assertThat(found, is((long) ids.size()));
+    assertThat(redis.scanKeys(keys.generationPrefix(1)), empty());
   }
 
   @Test

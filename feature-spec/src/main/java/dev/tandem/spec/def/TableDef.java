@@ -1,5 +1,7 @@
 package dev.tandem.spec.def;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** A table of the spec: its role, key and time columns, and its columns in declared order. */
@@ -7,6 +9,9 @@ public record TableDef(String name, Role role, String key, String time, List<Col
     implements java.io.Serializable {
 
   public enum Role { REQUEST, EVENT, DIMENSION }
+
+  /** How far ahead of the clock that judges it a row's time may be, unless configured otherwise. */
+  public static final Duration DEFAULT_MAX_SKEW = Duration.ofMinutes(5);
 
   /** One column: name and type. */
   public record ColumnDef(String name, Type type) implements java.io.Serializable {}
@@ -34,6 +39,29 @@ public record TableDef(String name, Role role, String key, String time, List<Col
       return "column '" + key + "': NULL request key";
     }
     return null;
+  }
+
+  /**
+   * Why a row is too far ahead of {@code clock} to enter state, or {@code null}: its time is later
+   * than {@code clock + maxSkew}. Retention is measured from a key's newest row, so one
+   * future-dated row would evict that key's older window rows for good. {@code clock} is the
+   * server's for live traffic and the data's own time for replays and catch-up (a stream
+   * message's timestamp, a replay's position), so historical data stays accepted. The one rule
+   * ingestion, the stream job and materialization's replay of the event log refuse rows by.
+   */
+  public String aheadOfClock(Object[] values, Instant clock, Duration maxSkew) {
+    Object t = time == null ? null : values[indexOf(time)];
+    if (t == null) {
+      return null;
+    }
+    return aheadOfClock(time, t instanceof Instant i ? i : Instant.ofEpochMilli(((Number) t).longValue()), clock, maxSkew);
+  }
+
+  /** {@link #aheadOfClock(Object[], Instant, Duration)} for one time, named {@code field} in the reason. */
+  public static String aheadOfClock(String field, Instant time, Instant clock, Duration maxSkew) {
+    Instant limit = clock.plus(maxSkew);
+    return time.isAfter(limit) ? "'" + field + "' " + time + " is more than " + maxSkew + " ahead of the clock (" + clock
+        + "): a future-dated row would evict its key's window rows" : null;
   }
 
   public Type typeOf(String column) {
