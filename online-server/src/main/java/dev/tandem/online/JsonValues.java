@@ -2,13 +2,13 @@ package dev.tandem.online;
 
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.spec.def.Type;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -28,6 +28,9 @@ import java.util.Map;
  *
  * Out: strings, numbers (floats print as their shortest decimal, which reads back to the same
  * float), timestamps as ISO-8601 instants in UTC, booleans; NULL as {@code null}.
+ *
+ * <p>Objects are plain maps, whoever parsed them (Vert.x on the server, Jackson in the stream job),
+ * so a row means the same in {@code POST /events} and in a Kafka message.
  */
 public final class JsonValues {
   private JsonValues() {}
@@ -97,9 +100,9 @@ public final class JsonValues {
    * @param skip a member that is not a column (such as {@code event_id}), or null
    * @throws HttpError naming {@code path.column} for an unknown column or a value of the wrong type
    */
-  public static Object[] row(TableDef table, JsonObject json, String path, String skip) {
+  public static Object[] row(TableDef table, Map<String, ?> json, String path, String skip) {
     Object[] row = new Object[table.columns().size()];
-    for (Map.Entry<String, Object> e : json) {
+    for (Map.Entry<String, ?> e : json.entrySet()) {
       if (e.getKey().equals(skip)) {
         continue;
       }
@@ -125,9 +128,9 @@ public final class JsonValues {
     };
   }
 
-  /** A row of {@code table} as a JSON object (every column, NULLs included). */
-  public static JsonObject toJson(TableDef table, Object[] row) {
-    JsonObject out = new JsonObject();
+  /** A row of {@code table} as a JSON object (every column, NULLs included, in column order). */
+  public static Map<String, Object> toJson(TableDef table, Object[] row) {
+    Map<String, Object> out = new LinkedHashMap<>();
     for (int i = 0; i < row.length; i++) {
       TableDef.ColumnDef c = table.columns().get(i);
       out.put(c.name(), toJson(c.type(), row[i]));
@@ -170,8 +173,9 @@ public final class JsonValues {
     String got = json instanceof String s ? "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\""
         : json instanceof Number ? "the number " + json
         : json instanceof Boolean ? json.toString()
-        : json instanceof JsonObject ? "an object"
-        : json instanceof io.vertx.core.json.JsonArray ? "an array"
+        // a parsed object or array: a plain map or list (Jackson), or Vert.x's wrappers of them
+        : json instanceof Map || json.getClass().getSimpleName().equals("JsonObject") ? "an object"
+        : json instanceof java.util.List || json.getClass().getSimpleName().equals("JsonArray") ? "an array"
         : json.getClass().getSimpleName();
     return HttpError.badRequest("expected " + expected + ", got " + got, field);
   }

@@ -248,7 +248,7 @@ public final class OnlineService {
       ids.add(id);
     }
     return new JsonObject().put("features", named).put("model_ids", ids)
-        .put("request", JsonValues.toJson(requestTable, row)).put("generation", snapshot.generation());
+        .put("request", new JsonObject(JsonValues.toJson(requestTable, row))).put("generation", snapshot.generation());
   }
 
   // ---------------------------------------------------------------- /events/{table}
@@ -276,7 +276,7 @@ public final class OnlineService {
       if (!(json.getValue(EVENT_ID) instanceof String id) || id.isEmpty()) {
         throw HttpError.badRequest("required: the event's id, a non-empty string", path + "." + EVENT_ID);
       }
-      Object[] values = JsonValues.row(table, json, path, EVENT_ID);
+      Object[] values = JsonValues.row(table, json.getMap(), path, EVENT_ID);
       if (table.time() != null) {
         Object t = values[table.indexOf(table.time())];
         if (t != null) {
@@ -426,7 +426,7 @@ public final class OnlineService {
 
   /** A request row from JSON (columns by name); its time is required and not in the far future. */
   private Object[] requestRowFromJson(JsonObject json, String path) {
-    Object[] row = JsonValues.row(requestTable, json, path, null);
+    Object[] row = JsonValues.row(requestTable, json.getMap(), path, null);
     String timeField = path.isEmpty() ? requestTable.time() : path + "." + requestTable.time();
     Object t = row[requestTable.indexOf(requestTable.time())];
     if (t == null) {
@@ -515,7 +515,7 @@ public final class OnlineService {
         if (t == requestTable) {
           Set<String> fromRequest = serving == null ? Set.of()
               : new LinkedHashSet<>(List.of(serving.userColumn(), serving.itemColumn(), serving.idColumn(), t.time()));
-          Object[] row = JsonValues.row(t, json, path, null);
+          Object[] row = JsonValues.row(t, json.getMap(), path, null);
           for (String column : json.fieldNames()) {
             if (fromRequest.contains(column)) {
               throw HttpError.badRequest("column '" + column + "' is set from the request itself", path + "." + column);
@@ -567,7 +567,7 @@ public final class OnlineService {
   }
 
   private Object[] stateRow(TableDef t, JsonObject json, String path, Instant time, Map<String, Object> defaults) {
-    Object[] row = JsonValues.row(t, json, path, null);
+    Object[] row = JsonValues.row(t, json.getMap(), path, null);
     if (t.time() != null) {
       int ti = t.indexOf(t.time());
       if (!json.containsKey(t.time())) {

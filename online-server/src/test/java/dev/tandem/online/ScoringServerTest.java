@@ -343,7 +343,7 @@ class ScoringServerTest {
     TableDef request = spec.plan().requestTable();
     Object[] row = fixture.row(request.name(), Map.of("reqId", "req-1", "eventTime", NOW, "main_id", "m1",
         "pair_id", "u4_s6", "user_id", "u4", "sku_id", "s6", "time", NOW.toEpochMilli(), "split_id", 2, "time1", "x"));
-    JsonObject answer = post("/features", new JsonObject().put("row", JsonValues.toJson(request, row)));
+    JsonObject answer = post("/features", new JsonObject().put("row", new JsonObject(JsonValues.toJson(request, row))));
     Object[] expected = expectedFeatures(row, lookup);
     assertSameFeatures(typed(answer.getJsonObject("features")), expected, Set.of());
     assertThat(answer.getJsonArray("model_ids").stream().map(o -> ((Number) o).longValue()).toList(),
@@ -355,7 +355,7 @@ class ScoringServerTest {
       for (int s : new int[] {0, 7, 21, JdFixture.SKUS - 2}) {
         JsonObject a = post("/features", new JsonObject().put("user_id", JdFixture.user(u)).put("sku_id", JdFixture.sku(s))
             .put("event_time", NOW.toString()));
-        Object[] used = JsonValues.row(request, a.getJsonObject("request"), "request", null);
+        Object[] used = JsonValues.row(request, a.getJsonObject("request").getMap(), "request", null);
         assertThat(used[request.indexOf("pair_id")], is(JdFixture.user(u) + "_" + JdFixture.sku(s)));
         assertThat(used[request.indexOf("time")], is(NOW.toEpochMilli()));
         Object[] f = expectedFeatures(used, lookup);
@@ -370,7 +370,7 @@ class ScoringServerTest {
     TableDef request = spec.plan().requestTable();
     Object[] row = fixture.row(request.name(), Map.of("reqId", "req-2", "eventTime", NOW, "pair_id", "u7_s9",
         "user_id", "u7", "sku_id", "s9", "time", NOW.toEpochMilli()));
-    JsonObject body = JsonValues.toJson(request, row);
+    JsonObject body = new JsonObject(JsonValues.toJson(request, row));
     body.remove("main_id"); // columns not given are NULL
     JsonObject answer = post("/predict", body);
     float expected = expectedScores(List.<Object[]>of(expectedFeatures(row, fixture.lookup())))[0];

@@ -1,6 +1,5 @@
 package dev.tandem.pipelines;
 
-import dev.tandem.online.ServerMain;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.SpecError;
 import dev.tandem.spec.SpecException;
@@ -24,7 +23,7 @@ import picocli.CommandLine.Command;
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
     subcommands = {ValidateCommand.class, FeaturesCommand.class, TrainingSetCommand.class, TrainCommand.class,
         ScoreCommand.class, GenerateCommand.class, MaterializeCommand.class, StateDigestCommand.class,
-        CheckConsistencyCommand.class, DemoCommand.class})
+        CheckConsistencyCommand.class, DemoCommand.class, ServeCommand.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
@@ -40,8 +39,6 @@ public final class TandemCli implements Callable<Integer> {
   /** Runs the CLI with the given streams; returns the exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new TandemCli());
-    // The server's own command (./tandem serve runs it from tandem-server.jar, without Beam or Spark).
-    cli.addSubcommand("serve", new ServerMain());
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((e, a) -> {
