@@ -19,6 +19,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * tandem:SPEC:VERSION:gN:pop:{dDAY}                    sorted set: item -> request rows on DAY
  * tandem:SPEC:VERSION:gN:pid:{dDAY}                    set: the event ids counted in that day's sorted set
  * tandem:SPEC:VERSION:log:TABLE                        stream: every event of TABLE accepted online
+ * tandem:SPEC:VERSION:stream:GROUP                     hash: TOPIC/PARTITION -> the last offset a stream job applied
  * </pre>
  *
  * Every name and value is percent-encoded: each UTF-8 byte outside {@code [A-Za-z0-9_.-]} becomes
@@ -70,6 +71,11 @@ public final class RedisKeys {
   /** The prefix of every {@link #popularIdsKey} of a generation (bookkeeping: not part of the state's digest). */
   public byte[] popularIdsPrefix(long generation) {
     return bytes(generation(generation) + "pid:");
+  }
+
+  /** The offsets the stream job of consumer group {@code group} applied, per topic partition (a hash). */
+  public byte[] streamOffsetsKey(String group) {
+    return bytes(namespace + "stream:" + encode(group));
   }
 
   /** The log of the events of {@code table} accepted online, shared by every generation (a stream). */

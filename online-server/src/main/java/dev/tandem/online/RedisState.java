@@ -83,6 +83,15 @@ public final class RedisState implements AutoCloseable {
       return 1
       """.getBytes(UTF_8);
   private static final byte[] COUNT_ONCE_SHA = sha1Hex(COUNT_ONCE_SCRIPT);
+  // KEYS[1]: a hash; ARGV: field, value pairs. Each field is raised to its value, never lowered.
+  private static final byte[] RAISE_SCRIPT = """
+      for i = 1, #ARGV, 2 do
+        local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '-1')
+        if tonumber(ARGV[i + 1]) > current then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+      end
+      return 1
+      """.getBytes(UTF_8);
+  private static final byte[] RAISE_SHA = sha1Hex(RAISE_SCRIPT);
   // RESP2, not Jedis 8's default RESP3: the maintenance calls wrap pooled connections in the
   // legacy Jedis class, whose reply parsers assume RESP2.
   private static final JedisClientConfig CONFIG =
@@ -237,6 +246,26 @@ public final class RedisState implements AutoCloseable {
       }
     });
     return counted[0];
+  }
+
+  /** Raises each field of the hash {@code key} to its value (never lowers it), atomically. */
+  public void raise(byte[] key, Map<String, Long> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    List<byte[]> args = new ArrayList<>();
+    values.forEach((field, value) -> {
+      args.add(field.getBytes(UTF_8));
+      args.add(Long.toString(value).getBytes(UTF_8));
+    });
+    onOwners(List.of(key), (pipeline, slots) -> evalAll(pipeline, RAISE_SCRIPT, RAISE_SHA, List.of(List.of(List.of(key), args))));
+  }
+
+  /** The fields and values of the hash {@code key} (empty when absent). */
+  public Map<String, String> hash(byte[] key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    client.hgetAll(key).forEach((k, v) -> out.put(new String(k, UTF_8), new String(v, UTF_8)));
+    return out;
   }
 
   /** One entry of an {@link #appendLog append-only log} (a Redis stream): its id and fields. */

@@ -1,12 +1,16 @@
 package dev.tandem.pipelines;
 
+import dev.tandem.kafka.LocalKafka;
 import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +35,25 @@ final class CheckConsistencyCommand implements Callable<Integer> {
   @Option(names = "--online-out", paramLabel = "DIR", description = "also write the online rows as Parquet, in the feature table's columns")
   Path onlineOut;
 
+  @Option(names = "--via", defaultValue = "ingestion", paramLabel = "PATH",
+      description = "ingestion (default): rows straight into ingestion; kafka: rows as messages through Kafka and the stream job")
+  String via;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "with --via kafka: the brokers; default: start a local Kafka for the run")
+  String kafka;
+
+  @Option(names = "--resend", defaultValue = "0", paramLabel = "F", description = "with --via kafka: send this share of the messages twice")
+  double resend;
+
+  @Option(names = "--restart-stream", description = "with --via kafka: stop the stream job half-way and start it again")
+  boolean restartStream;
+
+  @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "with --via kafka: the stream job's Beam runner")
+  String runner;
+
+  @CommandLine.Unmatched
+  List<String> beamOptions = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = commandSpec.commandLine().getOut();
@@ -39,8 +62,17 @@ final class CheckConsistencyCommand implements Callable<Integer> {
     if (s == null) {
       return TandemCli.BAD_INPUT;
     }
+    if (!via.equals("ingestion") && !via.equals("kafka")) {
+      err.println("bad --via '" + via + "': ingestion or kafka");
+      return TandemCli.BAD_INPUT;
+    }
+    if (resend < 0 || resend > 1) {
+      err.println("bad --resend " + resend + ": a share between 0 and 1");
+      return TandemCli.BAD_INPUT;
+    }
     Path work = null;
     LocalRedis local = null;
+    LocalKafka localKafka = null;
     try {
       if (redis == null) {
         work = Files.createTempDirectory("tandem-redis");
@@ -51,7 +83,20 @@ final class CheckConsistencyCommand implements Callable<Integer> {
         if (state == null) {
           return TandemCli.BAD_INPUT;
         }
-        ConsistencyCheck check = new ConsistencyCheck(s, state, out);
+        ConsistencyCheck.ViaKafka viaKafka = null;
+        if (via.equals("kafka")) {
+          if (kafka == null) {
+            localKafka = LocalKafka.start();
+            out.printf("check-consistency: started a local Kafka at %s%n", localKafka.bootstrapServers());
+          }
+          PipelineOptions options = Runners.options(runner, beamOptions, err);
+          if (options == null) {
+            return TandemCli.BAD_INPUT;
+          }
+          viaKafka = new ConsistencyCheck.ViaKafka(localKafka != null ? localKafka.bootstrapServers() : kafka,
+              local != null ? local.uri() : redis, resend, restartStream, options);
+        }
+        ConsistencyCheck check = new ConsistencyCheck(s, state, out, viaKafka);
         long started = System.nanoTime();
         ConsistencyCheck.Report report = check.run(input.data, offline, onlineOut);
         check.print(report, out);
@@ -62,6 +107,9 @@ final class CheckConsistencyCommand implements Callable<Integer> {
       err.println("tandem check-consistency: " + e.getMessage());
       return TandemCli.BAD_INPUT;
     } finally {
+      if (localKafka != null) {
+        localKafka.close();
+      }
       if (local != null) {
         local.close();
       }

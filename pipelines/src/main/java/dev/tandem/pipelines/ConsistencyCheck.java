@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Proves online = offline: replays every table's rows through online ingestion in the tie order
@@ -60,12 +61,25 @@ final class ConsistencyCheck {
   private final RedisState redis;
   private final RedisKeys keys;
   private final PrintWriter log;
+  private final ViaKafka viaKafka;
+
+  /**
+   * The replay through Kafka and {@code tandem stream} instead of direct ingestion: {@code resend}
+   * of the messages sent twice, the stream job stopped and started again half-way when
+   * {@code restart}.
+   */
+  record ViaKafka(String kafka, String redisUri, double resend, boolean restart, PipelineOptions options) {}
 
   ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log) {
+    this(spec, redis, log, null);
+  }
+
+  ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log, ViaKafka viaKafka) {
     this.spec = spec;
     this.redis = redis;
     this.keys = MaterializeJob.keys(spec);
     this.log = log;
+    this.viaKafka = viaKafka;
   }
 
   Report run(String dataDir, String offlineDir, Path onlineOut) throws IOException {
@@ -109,13 +123,31 @@ final class ConsistencyCheck {
       }
       replay.sort(Comparator.comparingLong(Replayed::time).thenComparing(Replayed::request)
           .thenComparingInt(Replayed::table).thenComparingLong(Replayed::sequence));
-      return compare(replay, generation, ingestion, fetcher, offline, keyFeature, onlineOut, rejected[0], preloaded);
+      if (viaKafka == null) {
+        return compare(replay, generation, ingestion, null, fetcher, offline, keyFeature, onlineOut, rejected[0], preloaded);
+      }
+      try (KafkaReplay kafka = new KafkaReplay(spec, redis, viaKafka.redisUri(), viaKafka.kafka(), generation,
+          viaKafka.resend(), viaKafka.options(), log)) {
+        long started = System.nanoTime();
+        Report report = compare(replay, generation, ingestion, kafka, fetcher, offline, keyFeature, onlineOut, rejected[0],
+            preloaded);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        log.printf(java.util.Locale.ROOT, "check-consistency: via Kafka: %,d messages (%,d sent twice) applied by the stream job "
+            + "in %.1f s: %,.0f events/s%n", kafka.messages(), kafka.resent(), seconds, kafka.messages() / seconds);
+        return report;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalArgumentException("cannot create the replay's topics in " + viaKafka.kafka() + ": "
+            + e.getCause().getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
     } finally {
       redis.deleteByPrefix(keys.generationPrefix(generation));
     }
   }
 
-  private Report compare(List<Replayed> replay, long generation, Ingestion ingestion, FeatureFetcher fetcher,
+  private Report compare(List<Replayed> replay, long generation, Ingestion ingestion, KafkaReplay kafka, FeatureFetcher fetcher,
       Map<String, Object[]> offline, int keyFeature, Path onlineOut, long rejected, Set<StatePlan.Store> preloaded)
       throws IOException {
     List<FeatureDef> features = spec.features();
@@ -127,6 +159,7 @@ final class ConsistencyCheck {
     long missingOffline = 0;
     Map<Integer, List<Replayed>> pending = new LinkedHashMap<>();
     Set<String> seen = new java.util.HashSet<>();
+    long requestsInReplay = replay.stream().filter(Replayed::request).count();
     long started = System.nanoTime();
     long lastLog = started;
     try (TandemParquet.FeatureFileWriter out = onlineOut == null ? null
@@ -136,11 +169,17 @@ final class ConsistencyCheck {
           List<Replayed> batch = pending.computeIfAbsent(row.table(), t -> new ArrayList<>());
           batch.add(row);
           if (batch.size() == BATCH) {
-            flush(pending, generation, ingestion, preloaded);
+            flush(pending, generation, ingestion, kafka, preloaded);
           }
           continue;
         }
-        flush(pending, generation, ingestion, preloaded);
+        flush(pending, generation, ingestion, kafka, preloaded);
+        if (kafka != null) {
+          if (viaKafka.restart() && requests == requestsInReplay / 2) {
+            kafka.restart();
+          }
+          kafka.awaitApplied();
+        }
         List<Object[]> one = List.<Object[]>of(row.values());
         Object[] online = fetcher.evaluate(one, fetcher.fetch(generation, one)).get(0);
         requests++;
@@ -178,14 +217,30 @@ final class ConsistencyCheck {
               requests / ((lastLog - started) / 1e9), differing);
         }
       }
-      flush(pending, generation, ingestion, preloaded);
+      flush(pending, generation, ingestion, kafka, preloaded);
+      if (kafka != null) {
+        kafka.awaitApplied();
+      }
     }
     long missingOnline = offline.keySet().stream().filter(k -> !seen.contains(k)).count();
     return new Report(requests, matching, differing, missingOnline, missingOffline, rejected, cells, examples);
   }
 
-  private void flush(Map<Integer, List<Replayed>> pending, long generation, Ingestion ingestion, Set<StatePlan.Store> preloaded) {
-    pending.forEach((t, rows) -> ingestion.ingest(generation, spec.tables().get(t).name(), events(rows), s -> !preloaded.contains(s)));
+  /**
+   * Ingests the pending rows, or sends them to Kafka. The stream job writes into every store of a
+   * table, also those loaded whole before the replay: a row they already hold is a duplicate, an
+   * older one is dropped again by their retention, so the state is the same.
+   */
+  private void flush(Map<Integer, List<Replayed>> pending, long generation, Ingestion ingestion, KafkaReplay kafka,
+      Set<StatePlan.Store> preloaded) {
+    pending.forEach((t, rows) -> {
+      if (kafka == null) {
+        ingestion.ingest(generation, spec.tables().get(t).name(), events(rows), s -> !preloaded.contains(s));
+      } else {
+        kafka.send(spec.tables().get(t), rows.stream().map(Replayed::values).toList(),
+            rows.stream().map(r -> Long.toString(r.sequence())).toList(), rows.stream().map(Replayed::time).toList());
+      }
+    });
     pending.clear();
   }
 

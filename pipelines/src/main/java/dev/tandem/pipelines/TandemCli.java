@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
     description = "One YAML feature spec: point-in-time-correct training data offline, the same numbers online.",
     subcommands = {ValidateCommand.class, FeaturesCommand.class, TrainingSetCommand.class, TrainCommand.class,
         ScoreCommand.class, GenerateCommand.class, MaterializeCommand.class, StateDigestCommand.class,
-        CheckConsistencyCommand.class, DemoCommand.class, ServeCommand.class})
+        StreamCommand.class, CheckConsistencyCommand.class, DemoCommand.class, ServeCommand.class})
 public final class TandemCli implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;

@@ -65,6 +65,20 @@ class ConsistencyCheckTest {
   }
 
   @Test
+  void throughKafkaAndTheStreamJobWithResentMessagesAndARestartTheAdversarialFixtureIsTheSame() throws Exception {
+    Path data = Fixtures.jd(JdGenerator.Mode.ADVERSARIAL);
+    Path offline = offline(data);
+    // Its own Redis and Kafka (started and stopped by the command); 10 % of the messages sent twice; the job restarted half-way.
+    TandemCliTest.Result r = cli("check-consistency", "--spec", JD_SPEC.toString(), "--data", data.toString(),
+        "--offline", offline.toString(), "--via", "kafka", "--resend", "0.1", "--restart-stream", "--enforceImmutability=true");
+    assertThat(r.out() + r.err(), r.code(), is(0));
+    assertThat(r.out(), containsString("started a local Kafka"));
+    assertThat(r.out(), containsString("stream job stopped; starting it again"));
+    assertThat(r.out(), org.hamcrest.Matchers.matchesPattern("(?s).*via Kafka: [0-9,]+ messages \\([1-9][0-9,]* sent twice\\).*"));
+    assertThat(r.out(), containsString("0 differing cells of " + Fixtures.REQUESTS * 42));
+  }
+
+  @Test
   void aDifferenceIsReportedPerFeatureWithExamplesAndExitsOne() throws Exception {
     Path data = Fixtures.jd(JdGenerator.Mode.REALISTIC);
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);

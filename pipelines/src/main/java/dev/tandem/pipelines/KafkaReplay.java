@@ -1,0 +1,179 @@
+package dev.tandem.pipelines;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.online.JsonValues;
+import dev.tandem.online.RedisKeys;
+import dev.tandem.online.RedisState;
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.def.TableDef;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The consistency check's replay through Kafka: rows become messages of their table's topic (key =
+ * the event id, value = the row as JSON, timestamp = the row's time), a {@link StreamJob} applies
+ * them into the check's generation, and {@link #awaitApplied} waits until the job applied every
+ * message sent so far (its offsets in Redis). A share of the messages can be sent twice
+ * (at-least-once delivery), and the job can be stopped and started again mid-way.
+ */
+final class KafkaReplay implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FeatureSpec spec;
+  private final RedisState redis;
+  private final RedisKeys keys;
+  private final StreamJob job;
+  private final PipelineOptions options;
+  private final KafkaProducer<String, String> producer;
+  private final double resend;
+  private final Random random = new Random(42);
+  private final PrintWriter log;
+  private final String group;
+  private final List<Future<RecordMetadata>> inFlight = new ArrayList<>();
+  private final Map<String, Long> sent = new HashMap<>();
+  private PipelineResult running;
+  private long messages;
+  private long resent;
+
+  KafkaReplay(FeatureSpec spec, RedisState redis, String redisUri, String kafka, long generation, double resend,
+      PipelineOptions options, PrintWriter log) throws ExecutionException, InterruptedException {
+    this.spec = spec;
+    this.redis = redis;
+    this.keys = MaterializeJob.keys(spec);
+    this.options = options;
+    this.resend = resend;
+    this.log = log;
+    String prefix = "tandem-check-" + generation + ".";
+    this.group = "tandem-check-" + generation;
+    List<String> tables = StreamJob.tableNames(spec);
+    Properties admin = new Properties();
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    try (Admin a = Admin.create(admin)) {
+      List<NewTopic> topics = new ArrayList<>();
+      // One partition per table: its messages are applied in the order sent, so rows at equal times keep their tie order.
+      tables.forEach(t -> topics.add(new NewTopic(prefix + t, 1, (short) 1)));
+      topics.add(new NewTopic(prefix + "dead-letters", 1, (short) 1));
+      a.createTopics(topics).all().get();
+    }
+    this.job = new StreamJob(spec, redisUri, kafka, prefix, group, prefix + "dead-letters", tables, generation,
+        dev.tandem.spec.def.TableDef.DEFAULT_MAX_SKEW);
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    start();
+  }
+
+  private void start() {
+    running = job.pipeline(options).run();
+  }
+
+  /** Stops the stream job and starts it again: it goes on from the offsets it committed (and redelivers the rest). */
+  void restart() {
+    try {
+      running.cancel();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not stop the stream job", e);
+    }
+    log.println("check-consistency: stream job stopped; starting it again");
+    start();
+  }
+
+  /** Sends rows of {@code table} as messages, in order; some twice when a resend share is set. */
+  void send(TableDef table, List<Object[]> rows, List<String> ids, List<Long> times) {
+    String topic = job.topic(table.name());
+    for (int i = 0; i < rows.size(); i++) {
+      String value;
+      try {
+        value = JSON.writeValueAsString(JsonValues.toJson(table, rows.get(i)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("a row of strings, numbers and booleans is JSON", e);
+      }
+      Long timestamp = times.get(i) >= 0 ? times.get(i) : null; // Kafka takes no time before 1970
+      int copies = resend > 0 && random.nextDouble() < resend ? 2 : 1;
+      for (int c = 0; c < copies; c++) {
+        inFlight.add(producer.send(new ProducerRecord<>(topic, null, timestamp, ids.get(i), value)));
+        messages++;
+      }
+      resent += copies - 1;
+    }
+  }
+
+  /** Waits until the stream job applied every message sent so far. */
+  void awaitApplied() {
+    if (inFlight.isEmpty()) {
+      return;
+    }
+    producer.flush();
+    try {
+      for (Future<RecordMetadata> f : inFlight) {
+        RecordMetadata m = f.get();
+        sent.merge(m.topic() + "/" + m.partition(), m.offset(), Math::max);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Kafka refused a message: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    inFlight.clear();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      Map<String, String> applied = redis.hash(keys.streamOffsetsKey(group));
+      if (sent.entrySet().stream().allMatch(e -> Long.parseLong(applied.getOrDefault(e.getKey(), "-1")) >= e.getValue())) {
+        return;
+      }
+      if (running.getState().isTerminal()) {
+        throw new IllegalStateException("the stream job stopped: " + running.getState());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the stream job did not apply the messages within 30 s; sent up to " + sent + ", applied " + applied);
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
+  long messages() {
+    return messages;
+  }
+
+  long resent() {
+    return resent;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    try {
+      running.cancel();
+    } catch (java.io.IOException e) {
+      log.println("check-consistency: could not stop the stream job: " + e.getMessage());
+    }
+  }
+}
