@@ -139,6 +139,7 @@ final class KafkaReplay implements AutoCloseable {
     }
     inFlight.clear();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Map<String, String> before = Map.of();
     while (true) {
       Map<String, String> applied = redis.hash(keys.streamOffsetsKey(group));
       if (sent.entrySet().stream().allMatch(e -> Long.parseLong(applied.getOrDefault(e.getKey(), "-1")) >= e.getValue())) {
@@ -147,8 +148,11 @@ final class KafkaReplay implements AutoCloseable {
       if (running.getState().isTerminal()) {
         throw new IllegalStateException("the stream job stopped: " + running.getState());
       }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the stream job did not apply the messages within 30 s; sent up to " + sent + ", applied " + applied);
+      if (!applied.equals(before)) {
+        before = applied;
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      } else if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the stream job applied nothing for 30 s; sent up to " + sent + ", applied " + applied);
       }
       try {
         Thread.sleep(1);

@@ -17,12 +17,14 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *   <li>{@code spark}: Spark, embedded in this JVM ({@code --sparkMaster=local[*]} by default; pass
  *       {@code --sparkMaster=local[2]} or, under spark-submit, the cluster's master). Only an
  *       embedded Spark is bound to 127.0.0.1.
+ *   <li>{@code flink}: Flink, embedded in this JVM ({@code --flinkMaster=[local]} by default) or a
+ *       cluster ({@code --flinkMaster=HOST:PORT}); for {@code tandem stream}.
  *   <li>{@code dataflow}: Google Cloud Dataflow; pass {@code --project}, {@code --region},
  *       {@code --gcpTempLocation} and the rest as usual.
  * </ul>
  */
 final class Runners {
-  static final List<String> NAMES = List.of("direct", "spark", "dataflow");
+  static final List<String> NAMES = List.of("direct", "spark", "flink", "dataflow");
 
   private Runners() {}
 
@@ -55,6 +57,16 @@ final class Runners {
           setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
           setIfAbsent("spark.driver.host", "127.0.0.1");
         }
+      }
+      case "flink" -> {
+        args.add("--runner=FlinkRunner");
+        // An embedded Flink in this JVM; --flinkMaster=HOST:PORT submits to a cluster's JobManager.
+        addDefault(args, "--flinkMaster", "[local]");
+        addDefault(args, "--attachedMode", "false"); // run() returns, so progress can be printed while it runs
+        // A bundle (one ingestion call, then the applied offsets) closes after 100 ms, not Flink's default second;
+        // Kafka offsets are committed when a checkpoint completes, so take one every 10 s.
+        addDefault(args, "--maxBundleTimeMills", "100");
+        addDefault(args, "--checkpointingInterval", "10000");
       }
       case "dataflow" -> args.add("--runner=DataflowRunner");
       default -> {

@@ -52,7 +52,7 @@ final class StreamCommand implements Callable<Integer> {
       description = "refuse rows stamped later than the message's timestamp + this (default ${DEFAULT-VALUE})")
   long maxSkewMs;
 
-  @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default) or dataflow")
+  @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "Beam runner: direct (default), flink (embedded, or --flinkMaster=HOST:PORT) or dataflow")
   String runner;
 
   @Option(names = "--progress-seconds", defaultValue = "10", paramLabel = "N", description = "seconds between progress lines")
