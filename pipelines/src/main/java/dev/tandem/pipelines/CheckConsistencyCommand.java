@@ -51,6 +51,13 @@ final class CheckConsistencyCommand implements Callable<Integer> {
   @Option(names = "--runner", defaultValue = "direct", paramLabel = "RUNNER", description = "with --via kafka: the stream job's Beam runner")
   String runner;
 
+  @Option(names = "--rematerialize-at", paramLabel = "TIME", description = "once the replay passes TIME, run `tandem materialize` "
+      + "over the data (as of --rematerialize-as-of) and go on against the new generation; the check's own Redis only")
+  String rematerializeAt;
+
+  @Option(names = "--rematerialize-as-of", paramLabel = "TIME", description = "the cut of that materialization (default: one day before --rematerialize-at)")
+  String rematerializeAsOf;
+
   @CommandLine.Unmatched
   List<String> beamOptions = new ArrayList<>();
 
@@ -69,6 +76,21 @@ final class CheckConsistencyCommand implements Callable<Integer> {
     if (resend < 0 || resend > 1) {
       err.println("bad --resend " + resend + ": a share between 0 and 1");
       return TandemCli.BAD_INPUT;
+    }
+    ConsistencyCheck.Rematerialize rematerialize = null;
+    if (rematerializeAt != null) {
+      if (redis != null || via.equals("kafka")) {
+        err.println("--rematerialize-at makes the replay the live state: it needs the check's own Redis (no --redis) and --via ingestion");
+        return TandemCli.BAD_INPUT;
+      }
+      try {
+        java.time.Instant at = TandemCli.time(rematerializeAt, s);
+        java.time.Instant asOf = rematerializeAsOf != null ? TandemCli.time(rematerializeAsOf, s) : at.minus(java.time.Duration.ofDays(1));
+        rematerialize = new ConsistencyCheck.Rematerialize(at, asOf, input.data, null);
+      } catch (IllegalArgumentException e) {
+        err.println("bad --rematerialize-at or --rematerialize-as-of: " + e.getMessage());
+        return TandemCli.BAD_INPUT;
+      }
     }
     Path work = null;
     LocalRedis local = null;
@@ -96,7 +118,11 @@ final class CheckConsistencyCommand implements Callable<Integer> {
           viaKafka = new ConsistencyCheck.ViaKafka(localKafka != null ? localKafka.bootstrapServers() : kafka,
               local != null ? local.uri() : redis, resend, restartStream, options);
         }
-        ConsistencyCheck check = new ConsistencyCheck(s, state, out, viaKafka);
+        if (rematerialize != null) {
+          rematerialize = new ConsistencyCheck.Rematerialize(rematerialize.at(), rematerialize.asOf(), rematerialize.dataDir(),
+              local.uri());
+        }
+        ConsistencyCheck check = new ConsistencyCheck(s, state, out, viaKafka, rematerialize);
         long started = System.nanoTime();
         ConsistencyCheck.Report report = check.run(input.data, offline, onlineOut);
         check.print(report, out);

@@ -62,6 +62,7 @@ final class ConsistencyCheck {
   private final RedisKeys keys;
   private final PrintWriter log;
   private final ViaKafka viaKafka;
+  private final Rematerialize rematerialize;
 
   /**
    * The replay through Kafka and {@code tandem stream} instead of direct ingestion: {@code resend}
@@ -70,16 +71,24 @@ final class ConsistencyCheck {
    */
   record ViaKafka(String kafka, String redisUri, double resend, boolean restart, PipelineOptions options) {}
 
+  /**
+   * A nightly materialization in the middle of the replay: the replay is the live state (current,
+   * events logged), and once it passes {@code at}, {@code tandem materialize} runs over the data
+   * as of {@code asOf}; the replay goes on against the new generation.
+   */
+  record Rematerialize(Instant at, Instant asOf, String dataDir, String redisUri) {}
+
   ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log) {
-    this(spec, redis, log, null);
+    this(spec, redis, log, null, null);
   }
 
-  ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log, ViaKafka viaKafka) {
+  ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log, ViaKafka viaKafka, Rematerialize rematerialize) {
     this.spec = spec;
     this.redis = redis;
     this.keys = MaterializeJob.keys(spec);
     this.log = log;
     this.viaKafka = viaKafka;
+    this.rematerialize = rematerialize;
   }
 
   Report run(String dataDir, String offlineDir, Path onlineOut) throws IOException {
@@ -101,18 +110,11 @@ final class ConsistencyCheck {
     long generation = redis.incrBy(keys.generationsKey(), 1);
     Ingestion ingestion = new Ingestion(spec, redis, keys);
     FeatureFetcher fetcher = new FeatureFetcher(spec, redis, keys);
+    if (rematerialize != null) {
+      redis.set(keys.currentKey(), Long.toString(generation).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
     try {
-      for (int t = 0; t < tables.size(); t++) {
-        String name = spec.tables().get(t).name();
-        if (state.storesOf(name).stream().anyMatch(preloaded::contains)) {
-          List<Replayed> rows = new ArrayList<>(tables.get(t));
-          rows.sort(Comparator.comparingLong(Replayed::sequence));
-          for (int from = 0; from < rows.size(); from += BATCH) {
-            ingestion.ingest(generation, name, events(rows.subList(from, Math.min(rows.size(), from + BATCH))), preloaded::contains);
-          }
-          log.printf("check-consistency: loaded %s (%d rows) as it stands at the end of the data%n", name, rows.size());
-        }
-      }
+      preload(tables, generation, ingestion, preloaded);
       List<Replayed> replay = new ArrayList<>();
       for (int t = 0; t < tables.size(); t++) {
         String name = spec.tables().get(t).name();
@@ -124,13 +126,14 @@ final class ConsistencyCheck {
       replay.sort(Comparator.comparingLong(Replayed::time).thenComparing(Replayed::request)
           .thenComparingInt(Replayed::table).thenComparingLong(Replayed::sequence));
       if (viaKafka == null) {
-        return compare(replay, generation, ingestion, null, fetcher, offline, keyFeature, onlineOut, rejected[0], preloaded);
+        return compare(replay, generation, ingestion, null, fetcher, offline, keyFeature, onlineOut, rejected[0], preloaded,
+            tables);
       }
       try (KafkaReplay kafka = new KafkaReplay(spec, redis, viaKafka.redisUri(), viaKafka.kafka(), generation,
           viaKafka.resend(), viaKafka.options(), log)) {
         long started = System.nanoTime();
         Report report = compare(replay, generation, ingestion, kafka, fetcher, offline, keyFeature, onlineOut, rejected[0],
-            preloaded);
+            preloaded, tables);
         double seconds = (System.nanoTime() - started) / 1e9;
         log.printf(java.util.Locale.ROOT, "check-consistency: via Kafka: %,d messages (%,d sent twice) applied by the stream job "
             + "in %.1f s: %,.0f events/s%n", kafka.messages(), kafka.resent(), seconds, kafka.messages() / seconds);
@@ -147,9 +150,52 @@ final class ConsistencyCheck {
     }
   }
 
+  /** Loads the stores read only by {@code latest} joins with their tables as they stand at the end of the data. */
+  private void preload(List<List<Replayed>> tables, long generation, Ingestion ingestion, Set<StatePlan.Store> preloaded) {
+    for (int t = 0; t < tables.size(); t++) {
+      String name = spec.tables().get(t).name();
+      if (spec.plan().state().storesOf(name).stream().anyMatch(preloaded::contains)) {
+        List<Replayed> rows = new ArrayList<>(tables.get(t));
+        rows.sort(Comparator.comparingLong(Replayed::sequence));
+        for (int from = 0; from < rows.size(); from += BATCH) {
+          ingestion.ingest(generation, name, events(rows.subList(from, Math.min(rows.size(), from + BATCH))), preloaded::contains);
+        }
+        log.printf("check-consistency: loaded %s (%d rows) as it stands at the end of the data%n", name, rows.size());
+      }
+    }
+  }
+
+  /**
+   * Runs {@code tandem materialize} as of {@link Rematerialize#asOf} over the data, then loads the
+   * {@code latest}-join stores of the new generation as the replay has them (the end of the data:
+   * the offline meaning of {@code latest}); returns the new generation.
+   */
+  private long rematerialize(List<List<Replayed>> tables, Ingestion ingestion, Set<StatePlan.Store> preloaded) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    PrintWriter out = new PrintWriter(text, true);
+    int code;
+    try {
+      code = new MaterializeJob(spec, rematerialize.dataDir(), rematerialize.redisUri(), rematerialize.asOf(), 0, "direct",
+          List.of(), out, out).run();
+    } catch (IOException e) {
+      throw new IllegalStateException("the materialization failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (code != TandemCli.OK) {
+      throw new IllegalStateException("the materialization failed:\n" + text);
+    }
+    long generation = ingestion.currentGeneration();
+    text.toString().lines().filter(l -> l.startsWith("carried over") || l.startsWith("materialize:"))
+        .forEach(l -> log.println("check-consistency: " + l));
+    preload(tables, generation, ingestion, preloaded);
+    return generation;
+  }
+
   private Report compare(List<Replayed> replay, long generation, Ingestion ingestion, KafkaReplay kafka, FeatureFetcher fetcher,
-      Map<String, Object[]> offline, int keyFeature, Path onlineOut, long rejected, Set<StatePlan.Store> preloaded)
-      throws IOException {
+      Map<String, Object[]> offline, int keyFeature, Path onlineOut, long rejected, Set<StatePlan.Store> preloaded,
+      List<List<Replayed>> tables) throws IOException {
     List<FeatureDef> features = spec.features();
     Map<String, Long> cells = new LinkedHashMap<>();
     Map<String, List<String>> examples = new LinkedHashMap<>();
@@ -160,11 +206,19 @@ final class ConsistencyCheck {
     Map<Integer, List<Replayed>> pending = new LinkedHashMap<>();
     Set<String> seen = new java.util.HashSet<>();
     long requestsInReplay = replay.stream().filter(Replayed::request).count();
+    boolean rematerialized = false;
     long started = System.nanoTime();
     long lastLog = started;
     try (TandemParquet.FeatureFileWriter out = onlineOut == null ? null
         : TandemParquet.featureWriter(spec, onlineOut.resolve("part-00000-of-00001.parquet"))) {
       for (Replayed row : replay) {
+        if (rematerialize != null && !rematerialized && row.time() > rematerialize.at().toEpochMilli()) {
+          flush(pending, generation, ingestion, kafka, preloaded);
+          log.printf("check-consistency: the replay passed %s after %d requests: materializing as of %s%n", rematerialize.at(),
+              requests, rematerialize.asOf());
+          generation = rematerialize(tables, ingestion, preloaded);
+          rematerialized = true;
+        }
         if (!row.request()) {
           List<Replayed> batch = pending.computeIfAbsent(row.table(), t -> new ArrayList<>());
           batch.add(row);
@@ -234,7 +288,9 @@ final class ConsistencyCheck {
   private void flush(Map<Integer, List<Replayed>> pending, long generation, Ingestion ingestion, KafkaReplay kafka,
       Set<StatePlan.Store> preloaded) {
     pending.forEach((t, rows) -> {
-      if (kafka == null) {
+      if (rematerialize != null) {
+        ingestion.ingestLive(spec.tables().get(t).name(), events(rows)); // logged, into current: the live path
+      } else if (kafka == null) {
         ingestion.ingest(generation, spec.tables().get(t).name(), events(rows), s -> !preloaded.contains(s));
       } else {
         kafka.send(spec.tables().get(t), rows.stream().map(Replayed::values).toList(),
