@@ -79,6 +79,22 @@ class ConsistencyCheckTest {
   }
 
   @Test
+  void aMaterializationInTheMiddleOfTheLiveReplayCarriesTheLoggedEventsOverAndOnlineStillEqualsOffline() throws Exception {
+    Path data = Fixtures.jd(JdGenerator.Mode.ADVERSARIAL);
+    Path offline = offline(data);
+    java.time.Instant[] span = TandemParquet.requestTimeRange(FeatureSpec.load(JD_SPEC), data);
+    long length = span[1].toEpochMilli() - span[0].toEpochMilli();
+    java.time.Instant at = span[0].plusMillis(length / 2);
+    java.time.Instant asOf = span[0].plusMillis(length / 4);
+    TandemCliTest.Result r = cli("check-consistency", "--spec", JD_SPEC.toString(), "--data", data.toString(),
+        "--offline", offline.toString(), "--rematerialize-at", at.toString(), "--rematerialize-as-of", asOf.toString());
+    assertThat(r.out() + r.err(), r.code(), is(0));
+    assertThat(r.out(), containsString("materializing as of " + asOf));
+    assertThat(r.out(), org.hamcrest.Matchers.matchesPattern("(?s).*carried over [1-9][0-9,]* logged events after the cut.*"));
+    assertThat(r.out(), containsString("0 differing cells of " + Fixtures.REQUESTS * 42));
+  }
+
+  @Test
   void aDifferenceIsReportedPerFeatureWithExamplesAndExitsOne() throws Exception {
     Path data = Fixtures.jd(JdGenerator.Mode.REALISTIC);
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);
