@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.tandem.beam.TandemParquet;
+import dev.tandem.kafka.LocalKafka;
 import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
@@ -160,7 +161,14 @@ class MaterializeTest {
     assertThat(first.out(), m.find());
     Instant cut = Instant.parse(m.group(1));
 
-    // Writers post bo_comment events after the files' cut, as POST /events does (Ingestion.ingestLive).
+    // Writers post bo_comment events after the files' cut, as POST /events does (Ingestion.ingestLive), and a producer
+    // sends more to Kafka, applied by the live stream job.
+    LocalKafka kafka = LocalKafka.start();
+    kafka.createTopics(Map.of("jd.bo_comment", 1, "jd.dead-letters", 1));
+    StreamJob stream = new StreamJob(spec, local.uri(), kafka.bootstrapServers(), "jd.", "tandem-jd", "jd.dead-letters",
+        List.of("bo_comment"), null, TableDef.DEFAULT_MAX_SKEW);
+    org.apache.beam.sdk.PipelineResult streaming = stream.pipeline(Runners.options("direct", List.of(),
+        new java.io.PrintWriter(new java.io.StringWriter()))).run();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<String> problem = new AtomicReference<>();
     Map<String, Long> acknowledged = new java.util.concurrent.ConcurrentHashMap<>(); // event id -> generation written
@@ -190,6 +198,25 @@ class MaterializeTest {
         }
       }));
     }
+    List<String> sentToKafka = java.util.Collections.synchronizedList(new ArrayList<>());
+    writers.add(new Thread(() -> {
+      java.util.Properties props = new java.util.Properties();
+      props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+      try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+          props, new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+        for (int n = 0; !stop.get(); n++) {
+          Instant time = cut.plusSeconds(3600 + n);
+          String id = "kafka-" + n;
+          producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("jd.bo_comment", null, time.toEpochMilli(), id,
+              "{\"ingestionTime\": \"" + time + "\", \"sku_id\": \"kafka-sku-" + n + "\", \"comment_num\": 1}")).get();
+          sentToKafka.add(id);
+          Thread.sleep(20); // about what the Direct runner applies per second
+        }
+      } catch (Exception e) {
+        problem.set(e.toString());
+      }
+    }));
     writers.forEach(Thread::start);
     Thread.sleep(300);
     Result again = materialize("--grace-seconds", "1");
@@ -198,6 +225,11 @@ class MaterializeTest {
     for (Thread t : writers) {
       t.join();
     }
+    while (stream.lag(redis, keys).values().stream().anyMatch(n -> n > 0) && problem.get() == null) {
+      Thread.sleep(50); // every message Kafka acknowledged is applied
+    }
+    streaming.cancel();
+    kafka.close();
     assertThat(again.err(), again.code(), is(0));
     assertThat(problem.get(), problem.get() == null);
     assertThat(current(), is(2L));
@@ -217,10 +249,21 @@ class MaterializeTest {
         found++;
       }
     }
-    System.out.printf("live events acknowledged %d (%d into generation 1, %d into generation 2), in generation 2's state %d%n",
-        ids.size(), acknowledged.values().stream().filter(g -> g == 1).count(),
-        acknowledged.values().stream().filter(g -> g == 2).count(), found);
+    List<byte[]> streamed = redis.getAll(sentToKafka.stream()
+        .map(id -> keys.stateKey(2, "bo_comment", "sku_id", "kafka-sku-" + id.substring("kafka-".length()))).toList());
+    long foundStreamed = 0;
+    for (int i = 0; i < sentToKafka.size(); i++) {
+      long eventId = IngestedRow.eventId(sentToKafka.get(i));
+      if (streamed.get(i) != null && codec.decode(streamed.get(i)).stream().anyMatch(r -> r.eventId() == eventId)) {
+        foundStreamed++;
+      }
+    }
+    System.out.printf("live events acknowledged over HTTP's path %d (%d into generation 1, %d into generation 2), in generation 2's "
+        + "state %d; sent to Kafka %d, in generation 2's state %d%n", ids.size(), acknowledged.values().stream().filter(g -> g == 1).count(),
+        acknowledged.values().stream().filter(g -> g == 2).count(), found, sentToKafka.size(), foundStreamed);
     assertThat(found, is((long) ids.size()));
+    assertThat(sentToKafka.size(), greaterThan(0));
+    assertThat(foundStreamed, is((long) sentToKafka.size()));
     assertThat(redis.scanKeys(keys.generationPrefix(1)), empty());
   }
 
