@@ -109,16 +109,17 @@ public final class Ingestion {
    */
   public Outcome ingestLive(String table, List<Event> events) {
     TableDef t = table(table);
+    String[] problems = problems(t, events);
     List<Event> valid = new ArrayList<>();
-    for (Event e : events) {
-      if (problem(t, e) == null) {
-        valid.add(e);
+    for (int i = 0; i < events.size(); i++) {
+      if (problems[i] == null) {
+        valid.add(events.get(i));
       }
     }
     log.append(table, valid);
     while (true) {
       long generation = currentGeneration();
-      List<Result> results = ingest(generation, table, events);
+      List<Result> results = write(generation, t, events, problems, store -> true);
       if (isLive(generation)) {
         return new Outcome(generation, results);
       }
@@ -163,12 +164,27 @@ public final class Ingestion {
    */
   public List<Result> ingest(long generation, String table, List<Event> events, Predicate<StatePlan.Store> into) {
     TableDef t = table(table);
+    return write(generation, t, events, problems(t, events), into);
+  }
+
+  /** Per event, why it cannot be ingested ({@link #problem}), or null. */
+  private String[] problems(TableDef t, List<Event> events) {
+    String[] problems = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      problems[i] = problem(t, events.get(i));
+    }
+    return problems;
+  }
+
+  /** Writes the events without a problem into the stores {@code into} accepts; the others are rejected with theirs. */
+  private List<Result> write(long generation, TableDef t, List<Event> events, String[] problems,
+      Predicate<StatePlan.Store> into) {
+    String table = t.name();
     Result[] results = new Result[events.size()];
     List<Integer> valid = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
-      String problem = problem(t, events.get(i));
-      if (problem != null) {
-        results[i] = new Result(Status.REJECTED, problem);
+      if (problems[i] != null) {
+        results[i] = new Result(Status.REJECTED, problems[i]);
       } else {
         valid.add(i);
       }

@@ -81,8 +81,6 @@ public final class LogReplay {
     if (table.time() == null) {
       return true; // a table without time has no cut: the latest write of each key stands
     }
-    Object t = values[table.indexOf(table.time())];
-    Instant time = t instanceof Instant i ? i : Instant.ofEpochMilli(((Number) t).longValue());
-    return time.isAfter(cut);
+    return table.timeOf(values).isAfter(cut); // logged rows have a time: ingestion rejects a NULL one
   }
 }

@@ -206,7 +206,7 @@ public final class OnlineService {
         throw HttpError.badRequest("expected an object (a row of table '" + requestTable.name() + "')", "row");
       }
       row = requestRowFromJson(json, "row");
-      Instant time = rowTime(requestTable, row);
+      Instant time = requestTable.timeOf(row);
       if (body.containsKey("event_time")) {
         throw HttpError.badRequest("a request row carries its own time (column '" + requestTable.time() + "')", "event_time");
       }
@@ -277,11 +277,9 @@ public final class OnlineService {
         throw HttpError.badRequest("required: the event's id, a non-empty string", path + "." + EVENT_ID);
       }
       Object[] values = JsonValues.row(table, json.getMap(), path, EVENT_ID);
-      if (table.time() != null) {
-        Object t = values[table.indexOf(table.time())];
-        if (t != null) {
-          notInFuture(asInstant(t), path + "." + table.time());
-        }
+      Instant t = table.timeOf(values);
+      if (t != null) {
+        notInFuture(t, path + "." + table.time());
       }
       events.add(new Ingestion.Event(id, values, clock.instant()));
     }
@@ -428,21 +426,13 @@ public final class OnlineService {
   private Object[] requestRowFromJson(JsonObject json, String path) {
     Object[] row = JsonValues.row(requestTable, json.getMap(), path, null);
     String timeField = path.isEmpty() ? requestTable.time() : path + "." + requestTable.time();
-    Object t = row[requestTable.indexOf(requestTable.time())];
+    Instant t = requestTable.timeOf(row);
     if (t == null) {
       throw HttpError.badRequest("required: the request's time (a request without a time cannot be placed in any window)",
           timeField);
     }
-    notInFuture(asInstant(t), timeField);
+    notInFuture(t, timeField);
     return row;
-  }
-
-  private Instant rowTime(TableDef table, Object[] row) {
-    return asInstant(row[table.indexOf(table.time())]);
-  }
-
-  private static Instant asInstant(Object time) {
-    return time instanceof Instant i ? i : Instant.ofEpochMilli(((Number) time).longValue());
   }
 
   /** The call's {@code event_time}, or now; never far in the future. */
@@ -575,7 +565,7 @@ public final class OnlineService {
       } else if (row[ti] == null) {
         throw HttpError.badRequest("a row without a time cannot be placed in any window", path + "." + t.time());
       } else {
-        notInFuture(asInstant(row[ti]), path + "." + t.time());
+        notInFuture(t.timeOf(row), path + "." + t.time());
       }
     }
     defaults.forEach((column, value) -> {

@@ -56,11 +56,10 @@ public final class PopularItems {
     ServingPlan serving = serving(spec);
     TableDef request = spec.plan().requestTable();
     int item = request.indexOf(serving.itemColumn());
-    int time = request.indexOf(request.time());
     List<Count> counts = new ArrayList<>();
     for (Object[] row : requestRows) {
-      if (row[item] != null && row[time] != null) {
-        Instant t = row[time] instanceof Instant i ? i : Instant.ofEpochMilli(((Number) row[time]).longValue());
+      Instant t = request.timeOf(row);
+      if (row[item] != null && t != null) {
         counts.add(new Count(LocalDate.ofInstant(t, spec.timezone()).toEpochDay(),
             Values.keyText(serving.itemType(), row[item], spec.timezone())));
       }

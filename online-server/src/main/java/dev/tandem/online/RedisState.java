@@ -189,24 +189,6 @@ public final class RedisState implements AutoCloseable {
     });
   }
 
-  /** One increment of a sorted set member's score. */
-  public record ScoreIncrement(byte[] key, String member, long delta) {}
-
-  /** Applies every increment (ZINCRBY), one pipeline per node. */
-  public void incrementScores(List<ScoreIncrement> increments) {
-    onOwners(increments.stream().map(ScoreIncrement::key).toList(), (pipeline, slots) -> {
-      List<Response<Double>> replies = new ArrayList<>();
-      for (List<Integer> slot : slots) {
-        for (int index : slot) {
-          ScoreIncrement inc = increments.get(index);
-          replies.add(pipeline.zincrby(inc.key(), inc.delta(), inc.member().getBytes(StandardCharsets.UTF_8)));
-        }
-      }
-      pipeline.sync();
-      replies.forEach(Response::get);
-    });
-  }
-
   /** A sorted set member's score, set to an absolute value. */
   public record Score(byte[] key, String member, long score) {}
 

@@ -78,10 +78,6 @@ final class ConsistencyCheck {
    */
   record Rematerialize(Instant at, Instant asOf, String dataDir, String redisUri) {}
 
-  ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log) {
-    this(spec, redis, log, null, null);
-  }
-
   ConsistencyCheck(FeatureSpec spec, RedisState redis, PrintWriter log, ViaKafka viaKafka, Rematerialize rematerialize) {
     this.spec = spec;
     this.redis = redis;

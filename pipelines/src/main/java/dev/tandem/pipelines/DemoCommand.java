@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
     started = System.nanoTime();
     Path home = Path.of(System.getProperty("tandem.home", "."));
     Path specFile = spec != null ? spec : home.resolve("feature-spec/specs/jd.yaml");
-    Path serverJar = home.resolve("online-server/target/tandem-server.jar");
+    Path serverJar = home.resolve(ServeCommand.JAR);
     if (!Files.isRegularFile(serverJar)) {
       err.println("demo: the server jar is missing: " + serverJar + " (build with `mvn -DskipTests install`)");
       return TandemCli.BAD_INPUT;

@@ -50,11 +50,14 @@ public record TableDef(String name, Role role, String key, String time, List<Col
    * ingestion, the stream job and materialization's replay of the event log refuse rows by.
    */
   public String aheadOfClock(Object[] values, Instant clock, Duration maxSkew) {
+    Instant t = timeOf(values);
+    return t == null ? null : aheadOfClock(time, t, clock, maxSkew);
+  }
+
+  /** A row's time as an instant (a timestamp, or bigint milliseconds); null when the table has no time or it is NULL. */
+  public Instant timeOf(Object[] values) {
     Object t = time == null ? null : values[indexOf(time)];
-    if (t == null) {
-      return null;
-    }
-    return aheadOfClock(time, t instanceof Instant i ? i : Instant.ofEpochMilli(((Number) t).longValue()), clock, maxSkew);
+    return t == null ? null : t instanceof Instant i ? i : Instant.ofEpochMilli(((Number) t).longValue());
   }
 
   /** {@link #aheadOfClock(Object[], Instant, Duration)} for one time, named {@code field} in the reason. */
