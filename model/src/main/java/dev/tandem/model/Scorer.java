@@ -61,17 +61,26 @@ public final class Scorer implements AutoCloseable {
 
   /** Loads a model folder without checking it against a spec (its metadata must still be readable). */
   public static Scorer load(Path modelDir) throws ModelException, IOException {
-    return open(modelDir, ModelMetadata.read(modelDir));
+    return open(modelDir, ModelMetadata.read(modelDir), 0);
   }
 
   /** Loads a model folder, refusing it unless it was trained for {@code spec} (see {@link ModelMetadata#check}). */
   public static Scorer load(Path modelDir, FeatureSpec spec) throws ModelException, IOException {
-    ModelMetadata metadata = ModelMetadata.read(modelDir);
-    metadata.check(spec);
-    return open(modelDir, metadata);
+    return load(modelDir, spec, 0);
   }
 
-  private static Scorer open(Path modelDir, ModelMetadata metadata) throws ModelException {
+  /**
+   * As {@link #load(Path, FeatureSpec)}, with {@code threads} threads for each call's operations
+   * (0: TensorFlow's default, every core). A server that makes calls from several threads at
+   * once gives each call one thread, so that concurrent calls do not fight over the cores.
+   */
+  public static Scorer load(Path modelDir, FeatureSpec spec, int threads) throws ModelException, IOException {
+    ModelMetadata metadata = ModelMetadata.read(modelDir);
+    metadata.check(spec);
+    return open(modelDir, metadata, threads);
+  }
+
+  private static Scorer open(Path modelDir, ModelMetadata metadata, int threads) throws ModelException {
     if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
       throw new ModelException(modelDir + " has " + ModelMetadata.FILE + " but no saved_model.pb");
     }
@@ -80,6 +89,8 @@ public final class Scorer implements AutoCloseable {
     try {
       bundle = SavedModelBundle.loader(modelDir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
           .withConfigProto(ConfigProto.newBuilder()
+              .setIntraOpParallelismThreads(threads)
+              .setInterOpParallelismThreads(threads)
               .setAllowSoftPlacement(true)
               .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true))
               .build())

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Computes features of live requests from state in Redis: every unit of state the requests read
@@ -99,11 +100,7 @@ public final class FeatureFetcher {
 
   /** The feature rows of requests from a snapshot of their state. */
   public List<Object[]> evaluate(List<Object[]> requestRows, Snapshot snapshot) {
-    List<Object[]> out = new ArrayList<>(requestRows.size());
-    for (Object[] request : requestRows) {
-      out.add(plan.evaluate(request, Long.MAX_VALUE, snapshot));
-    }
-    return out;
+    return plan.evaluate(requestRows, Long.MAX_VALUE, snapshot);
   }
 
   /**
@@ -114,7 +111,19 @@ public final class FeatureFetcher {
    * @throws IllegalStateException when the namespace has no current generation (nothing materialized)
    */
   public Snapshot fetch(List<Object[]> requestRows) {
-    List<StatePlan.Ref> refs = refs(requestRows);
+    return fetch(requestRows, false);
+  }
+
+  /**
+   * As {@link #fetch(List)} for requests whose ids (the serving section's id column) the server
+   * just made up: state kept by that id is not read, as it holds nothing for a new one.
+   */
+  public Snapshot fetchNewRequests(List<Object[]> requestRows) {
+    return fetch(requestRows, true);
+  }
+
+  private Snapshot fetch(List<Object[]> requestRows, boolean newKeys) {
+    List<StatePlan.Ref> refs = refs(requestRows, newKeys);
     if (generation < 0) {
       generation = current(redis.get(keys.currentKey()));
     }
@@ -143,19 +152,28 @@ public final class FeatureFetcher {
 
   /** The state of {@code requestRows} in a given generation (a replay's own), in one round trip. */
   public Snapshot fetch(long generation, List<Object[]> requestRows) {
-    List<StatePlan.Ref> refs = refs(requestRows);
+    List<StatePlan.Ref> refs = refs(requestRows, false);
     return decode(generation, refs, redis.getAll(refs.stream().map(r -> stateKey(generation, r)).toList()));
   }
 
-  /** The Redis keys the requests read in {@code generation}: what one fetch asks for. */
-  public List<byte[]> stateKeys(long generation, List<Object[]> requestRows) {
-    return refs(requestRows).stream().map(r -> stateKey(generation, r)).toList();
+  /**
+   * The Redis keys the requests read in {@code generation}: what one fetch asks for ({@code
+   * newRequests}: one of requests with made-up ids, see {@link #fetchNewRequests}).
+   */
+  public List<byte[]> stateKeys(long generation, List<Object[]> requestRows, boolean newRequests) {
+    return refs(requestRows, newRequests).stream().map(r -> stateKey(generation, r)).toList();
   }
 
-  private List<StatePlan.Ref> refs(List<Object[]> requestRows) {
+  /** @param newRequests whether the rows' ids were just made up (see {@link #fetchNewRequests}) */
+  private List<StatePlan.Ref> refs(List<Object[]> requestRows, boolean newRequests) {
+    return newRequests ? refs(requestRows, row -> plan.state().refs(row, spec.serving().idColumn()))
+        : refs(requestRows, plan.state()::refs);
+  }
+
+  private static List<StatePlan.Ref> refs(List<Object[]> requestRows, Function<Object[], List<StatePlan.Ref>> refsOfRow) {
     Set<StatePlan.Ref> refs = new LinkedHashSet<>();
     for (Object[] row : requestRows) {
-      refs.addAll(plan.state().refs(row));
+      refs.addAll(refsOfRow.apply(row));
     }
     return List.copyOf(refs);
   }

@@ -117,7 +117,7 @@ public final class OnlineService {
     } else {
       // Recall: the user's own stored rows first (one fetch of the user's state), then popular items.
       Object[] probe = s.requestRow(user, null, time, requestId(), overlay.given());
-      FeatureFetcher.Snapshot userState = fetch(List.<Object[]>of(probe));
+      FeatureFetcher.Snapshot userState = fetch(List.<Object[]>of(probe), true);
       recallGeneration = userState.generation();
       Set<String> seen = new HashSet<>();
       candidates = new ArrayList<>();
@@ -146,7 +146,7 @@ public final class OnlineService {
     List<Object[]> features = List.of();
     float[] scores = new float[0];
     if (!rows.isEmpty()) {
-      FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(rows));
+      FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(rows, true));
       generation = snapshot.generation();
       features = evaluate(rows, snapshot);
       scores = score(features);
@@ -184,7 +184,7 @@ public final class OnlineService {
   /** {@code POST /predict}: one request row (columns by name) → the model's probability. */
   public JsonObject predict(JsonObject body) {
     Object[] row = requestRowFromJson(body, "");
-    FeatureFetcher.Snapshot snapshot = fetch(List.<Object[]>of(row));
+    FeatureFetcher.Snapshot snapshot = fetch(List.<Object[]>of(row), false);
     List<Object[]> features = evaluate(List.<Object[]>of(row), snapshot);
     float[] p = score(features);
     return new JsonObject().put("probability", p[0]).put("generation", snapshot.generation());
@@ -236,7 +236,7 @@ public final class OnlineService {
       overlay = overlay(body, time, defaults);
       row = requestRow(s, user, item, time, overlay.given());
     }
-    FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(List.<Object[]>of(row)));
+    FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(List.<Object[]>of(row), !body.containsKey("row")));
     Object[] features = evaluate(List.<Object[]>of(row), snapshot).get(0);
     JsonObject named = new JsonObject();
     List<FeatureDef> defs = plan.features();
@@ -360,11 +360,12 @@ public final class OnlineService {
     return Long.parseLong(new String(pointer, StandardCharsets.US_ASCII));
   }
 
-  private FeatureFetcher.Snapshot fetch(List<Object[]> rows) {
+  /** @param generatedIds whether the rows' request ids were made up here (then state kept by them is not read) */
+  private FeatureFetcher.Snapshot fetch(List<Object[]> rows, boolean generatedIds) {
     long start = System.nanoTime();
     FeatureFetcher.Snapshot snapshot;
     try {
-      snapshot = fetcher.fetch(rows);
+      snapshot = generatedIds ? fetcher.fetchNewRequests(rows) : fetcher.fetch(rows);
     } catch (JedisException e) {
       throw unreachable(e);
     } catch (IllegalStateException e) {
@@ -383,10 +384,7 @@ public final class OnlineService {
 
   /** One model call for every row. */
   private float[] score(List<Object[]> features) {
-    long[][] ids = new long[features.size()][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = encoder.encode(features.get(i));
-    }
+    long[][] ids = encoder.encode(features);
     long start = System.nanoTime();
     float[] scores = scorer.score(ids);
     metrics.score(System.nanoTime() - start, ids.length);

@@ -46,10 +46,13 @@ final class ScoringVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   private final ServerConfig config;
   private final JsonObject openapi;
+  private final int port;
   private WorkerExecutor workers;
   private HttpServer server;
 
-  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi) {
+  /** @param port the port to listen on (-1: a free one, shared with the other verticles) */
+  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi, int port) {
+    this.port = port;
     this.service = service;
     this.metrics = metrics;
     this.config = config;
@@ -63,7 +66,7 @@ final class ScoringVerticle extends VerticleBase {
     return OpenAPIContract.from(vertx, openapi.copy())
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
-                .setHost(config.bind()).setPort(config.port())
+                .setHost(config.bind()).setPort(port)
                 .setCompressionSupported(true))
             .requestHandler(router)
             .listen())

@@ -27,6 +27,8 @@ import java.util.Properties;
  *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
  *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
  *   <tr><td>workers</td><td>2 x cores, at least 4</td><td>threads for Redis and TensorFlow calls</td></tr>
+ *   <tr><td>event-loops</td><td>cores</td><td>event-loop threads (one HTTP verticle each): parsing, validation, answers</td></tr>
+ *   <tr><td>model-threads</td><td>1</td><td>TensorFlow threads per model call (0: every core); workers call it at once</td></tr>
  *   <tr><td>max-body-bytes</td><td>1048576</td><td>larger request bodies are answered 413</td></tr>
  *   <tr><td>max-candidates</td><td>1000</td><td>candidates per /recommend call</td></tr>
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
@@ -37,11 +39,12 @@ import java.util.Properties;
  * </table>
  */
 public record ServerConfig(String spec, String model, String redis, String bind, int port, int workers,
-    long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long maxFutureSkewMs,
+    int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long maxFutureSkewMs,
     int warmupBatches) {
 
   /** Every key, in the order of the table above. */
-  public static final List<String> KEYS = List.of("spec", "model", "redis", "bind", "port", "workers", "max-body-bytes",
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "bind", "port", "workers", "event-loops",
+      "model-threads", "max-body-bytes",
       "max-candidates", "max-n", "max-event-rows", "timeout-ms", "max-future-skew-ms", "warmup-batches");
 
   /** A setting that cannot be used; the message names the key and where it came from. */
@@ -54,6 +57,8 @@ public record ServerConfig(String spec, String model, String redis, String bind,
   public ServerConfig {
     require(port >= 0 && port <= 65535, "port must be in 0..65535: " + port);
     require(workers >= 1, "workers must be at least 1: " + workers);
+    require(eventLoops >= 1, "event-loops must be at least 1: " + eventLoops);
+    require(modelThreads >= 0, "model-threads must be >= 0: " + modelThreads);
     require(maxBodyBytes >= 1024, "max-body-bytes must be at least 1024: " + maxBodyBytes);
     require(maxCandidates >= 1, "max-candidates must be at least 1: " + maxCandidates);
     require(maxN >= 1, "max-n must be at least 1: " + maxN);
@@ -75,6 +80,8 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     d.put("bind", "127.0.0.1");
     d.put("port", "8080");
     d.put("workers", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    d.put("event-loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    d.put("model-threads", "1");
     d.put("max-body-bytes", "1048576");
     d.put("max-candidates", "1000");
     d.put("max-n", "1000");
@@ -117,6 +124,7 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     try {
       return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("bind"),
           (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
+          (int) number(values, origin, "event-loops"), (int) number(values, origin, "model-threads"),
           number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),
           (int) number(values, origin, "max-n"), (int) number(values, origin, "max-event-rows"),
           number(values, origin, "timeout-ms"), number(values, origin, "max-future-skew-ms"),

@@ -47,6 +47,12 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--workers", description = "threads for Redis and model calls (default 2 x cores, at least 4)")
   Integer workers;
 
+  @Option(names = "--event-loops", paramLabel = "N", description = "event-loop threads (default: cores)")
+  Integer eventLoops;
+
+  @Option(names = "--model-threads", paramLabel = "N", description = "TensorFlow threads per model call (default 1; 0: every core)")
+  Integer modelThreads;
+
   @Option(names = "--max-body-bytes", paramLabel = "N", description = "larger bodies get 413 (default 1048576)")
   Long maxBodyBytes;
 
@@ -87,6 +93,8 @@ public final class ServerMain implements Callable<Integer> {
     options.put("bind", bind);
     options.put("port", text(port));
     options.put("workers", text(workers));
+    options.put("event-loops", text(eventLoops));
+    options.put("model-threads", text(modelThreads));
     options.put("max-body-bytes", text(maxBodyBytes));
     options.put("max-candidates", text(maxCandidates));
     options.put("max-n", text(maxN));

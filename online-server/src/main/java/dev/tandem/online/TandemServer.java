@@ -6,6 +6,7 @@ import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.SpecException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ public final class TandemServer implements AutoCloseable {
     }
     Scorer scorer;
     try {
-      scorer = Scorer.load(Path.of(config.model()), spec);
+      scorer = Scorer.load(Path.of(config.model()), spec, config.modelThreads());
     } catch (ModelException e) {
       throw new StartException("model " + config.model() + ": " + e.getMessage(), e);
     } catch (IOException e) {
@@ -113,10 +114,16 @@ public final class TandemServer implements AutoCloseable {
     OnlineService service = new OnlineService(spec, scorer, config.model() == null ? "" : config.model(), redis, config,
         metrics, Clock.systemUTC());
     JsonObject openapi = OpenApiDocument.of(spec, config);
-    Vertx vertx = Vertx.vertx();
-    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's
+    // "any free port, shared by the servers of this Vert.x that ask for -1".
+    int port = config.port() == 0 ? -1 : config.port();
+    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port);
     try {
       await(vertx.deployVerticle(verticle));
+      for (int i = 1; i < config.eventLoops(); i++) {
+        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port)));
+      }
     } catch (StartException e) {
       await(vertx.close());
       throw new StartException("cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);

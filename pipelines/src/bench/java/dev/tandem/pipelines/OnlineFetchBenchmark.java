@@ -42,7 +42,7 @@ public final class OnlineFetchBenchmark {
 
       List<Object[]> requests = candidates(spec, tables);
       FeatureFetcher fetcher = new FeatureFetcher(spec, redis, keys);
-      List<byte[]> stateKeys = fetcher.stateKeys(generation, requests);
+      List<byte[]> stateKeys = fetcher.stateKeys(generation, requests, false);
       long payload = redis.getAll(stateKeys).stream().mapToLong(v -> v == null ? 0 : v.length).sum();
       System.out.printf("one request: %d candidates, %d keys, MGET payload %,d bytes%n", requests.size(), stateKeys.size(), payload);
 

@@ -6,6 +6,7 @@ import dev.tandem.spec.def.ModelDef;
 import dev.tandem.spec.def.Type;
 import dev.tandem.spec.eval.FeaturePlan;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Turns a feature row into the model's input ids, as the spec's {@code model} section declares.
@@ -48,19 +49,40 @@ public final class ModelEncoder {
   public long[] encode(Object[] featureRow) {
     long[] ids = new long[featureIndex.length];
     for (int i = 0; i < ids.length; i++) {
-      ModelDef.Input input = model.inputs().get(i);
-      Object v = featureRow[featureIndex[i]];
-      String token;
-      if (v == null) {
-        token = NULL_TOKEN;
-      } else if (input.encoding() == ModelDef.Encoding.BUCKETS) {
-        token = Integer.toString(bucket(((Number) v).doubleValue(), input.boundaries()));
-      } else {
-        token = Values.text(types[i], v, zone);
-      }
-      ids[i] = XxHash64.hash(input.feature() + '\u0001' + token, model.seed());
+      ids[i] = id(i, featureRow[featureIndex[i]]);
     }
     return ids;
+  }
+
+  /**
+   * The ids of feature rows, each as {@link #encode(Object[])} gives it. A value equal to the row
+   * before's in the same input reuses its id (equal values have one text): a recommendation's
+   * candidates share every feature of their user.
+   */
+  public long[][] encode(List<Object[]> featureRows) {
+    long[][] ids = new long[featureRows.size()][featureIndex.length];
+    for (int r = 0; r < ids.length; r++) {
+      Object[] row = featureRows.get(r);
+      Object[] previous = r == 0 ? null : featureRows.get(r - 1);
+      for (int i = 0; i < featureIndex.length; i++) {
+        Object v = row[featureIndex[i]];
+        ids[r][i] = previous != null && Objects.equals(v, previous[featureIndex[i]]) ? ids[r - 1][i] : id(i, v);
+      }
+    }
+    return ids;
+  }
+
+  private long id(int input, Object value) {
+    ModelDef.Input in = model.inputs().get(input);
+    String token;
+    if (value == null) {
+      token = NULL_TOKEN;
+    } else if (in.encoding() == ModelDef.Encoding.BUCKETS) {
+      token = Integer.toString(bucket(((Number) value).doubleValue(), in.boundaries()));
+    } else {
+      token = Values.text(types[input], value, zone);
+    }
+    return XxHash64.hash(in.feature() + '\u0001' + token, model.seed());
   }
 
   /** The number of boundaries at or below the value: 0 .. boundaries.size(). */

@@ -2,6 +2,8 @@ package dev.tandem.spec.encoding;
 
 import dev.tandem.spec.def.Type;
 import dev.tandem.spec.expr.Conversions;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -27,12 +29,30 @@ public final class Values {
     return switch (type) {
       case STRING -> (String) value;
       case INT, BIGINT -> value.toString();
-      case FLOAT -> String.format(Locale.ROOT, "%.6f", (double) (Float) value);
-      case DOUBLE -> String.format(Locale.ROOT, "%.6f", (Double) value);
+      case FLOAT -> sixDecimals((double) (Float) value);
+      case DOUBLE -> sixDecimals((Double) value);
       case TIMESTAMP -> TIMESTAMP_TEXT.format(((Instant) value).atOffset(zone));
       case BOOL -> value.toString();
       case NULL -> throw new IllegalArgumentException("NULL has no text form");
     };
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.6f", d)}, character for character, without the
+   * formatter's machinery (it is on the serving path for every float a model reads): like the
+   * formatter, the shortest decimal digits of {@code |d|} ({@link Double#toString}) rounded half
+   * up to six decimals, a minus sign when {@code d} is below zero (-0.0 included).
+   */
+  static String sixDecimals(double d) {
+    if (Double.isNaN(d)) {
+      return "NaN";
+    }
+    boolean negative = Double.compare(d, 0.0) < 0;
+    if (Double.isInfinite(d)) {
+      return negative ? "-Infinity" : "Infinity";
+    }
+    String digits = new BigDecimal(Double.toString(Math.abs(d))).setScale(6, RoundingMode.HALF_UP).toPlainString();
+    return negative ? "-" + digits : digits;
   }
 
   /**

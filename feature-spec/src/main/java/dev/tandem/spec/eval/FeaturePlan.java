@@ -6,7 +6,11 @@ import dev.tandem.spec.encoding.OrderedBytes;
 import dev.tandem.spec.expr.EvalContext;
 import dev.tandem.spec.expr.Expr;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -70,25 +74,72 @@ public final class FeaturePlan {
    * @throws IllegalArgumentException when the request's time is NULL
    */
   public Object[] evaluate(Object[] requestRow, long requestSequence, StatePlan.Lookup rows) {
-    if (requestRow[requestTable.indexOf(requestTable.time())] == null) {
-      throw new IllegalArgumentException("request " + requestKey(requestRow) + ": column '" + requestTable.time()
-          + "' is NULL; a request without a time cannot be placed in any window");
-    }
-    Object[][] groupTerms = new Object[groups.size()][];
-    for (WindowGroup g : groups) {
-      Object key = g.partitionKey(0, requestRow);
-      groupTerms[g.index()] = key == null ? g.evaluateAlone(requestRow) : sweep(g, requestRow, requestSequence, key, rows);
-    }
-    Object[][] joined = new Object[joins.size()][];
-    for (JoinPlan j : joins) {
-      Object key = j.requestKey(requestRow);
-      joined[j.index()] = key == null ? null : j.pick(requestRow, rows.rows(state.storeOf(j), key));
-    }
-    return assemble(requestRow, groupTerms, joined);
+    return evaluate(List.<Object[]>of(requestRow), requestSequence, rows).get(0);
   }
 
-  /** Sweeps a group's stored rows of one key, in order, up to the request; returns the request's term values. */
-  private Object[] sweep(WindowGroup g, Object[] requestRow, long requestSequence, Object key, StatePlan.Lookup rows) {
+  /**
+   * The feature rows of requests that may share state (a recommendation's candidates: one user,
+   * many items), each exactly as {@link #evaluate(Object[], long, StatePlan.Lookup)} gives it
+   * alone: no request enters another's windows. Per window group and partition key, the stored
+   * rows are projected, sorted and swept once for all the requests of that key, each request
+   * placed in the order where it falls; per join key, the rows are ranked once.
+   *
+   * @throws IllegalArgumentException when a request's time is NULL
+   */
+  public List<Object[]> evaluate(List<Object[]> requestRows, long requestSequence, StatePlan.Lookup rows) {
+    int timeIndex = requestTable.indexOf(requestTable.time());
+    for (Object[] requestRow : requestRows) {
+      if (requestRow[timeIndex] == null) {
+        throw new IllegalArgumentException("request " + requestKey(requestRow) + ": column '" + requestTable.time()
+            + "' is NULL; a request without a time cannot be placed in any window");
+      }
+    }
+    int n = requestRows.size();
+    Object[][][] groupTerms = new Object[n][groups.size()][];
+    for (WindowGroup g : groups) {
+      Map<Object, List<WindowGroup.Entry>> byKey = new LinkedHashMap<>();
+      Map<WindowGroup.Entry, Integer> position = new IdentityHashMap<>();
+      for (int r = 0; r < n; r++) {
+        Object[] requestRow = requestRows.get(r);
+        Object key = g.partitionKey(0, requestRow);
+        if (key == null) {
+          groupTerms[r][g.index()] = g.evaluateAlone(requestRow);
+        } else {
+          WindowGroup.Entry request = g.entry(0, new IngestedRow(requestRow, requestSequence));
+          byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(request);
+          position.put(request, r);
+        }
+      }
+      byKey.forEach((key, requests) -> {
+        List<Object[]> terms = sweep(g, requests, key, rows);
+        for (int i = 0; i < requests.size(); i++) {
+          groupTerms[position.get(requests.get(i))][g.index()] = terms.get(i);
+        }
+      });
+    }
+    Object[][][] joined = new Object[n][joins.size()][];
+    for (JoinPlan j : joins) {
+      Map<Object, JoinPlan.Picker> pickers = new HashMap<>();
+      for (int r = 0; r < n; r++) {
+        Object key = j.requestKey(requestRows.get(r));
+        if (key != null) {
+          joined[r][j.index()] = pickers.computeIfAbsent(key, k -> j.picker(rows.rows(state.storeOf(j), k)))
+              .pick(requestRows.get(r));
+        }
+      }
+    }
+    List<Object[]> out = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      out.add(assemble(requestRows.get(r), groupTerms[r], joined[r]));
+    }
+    return out;
+  }
+
+  /**
+   * Sweeps a group's stored rows of one key, in order, placing each request where it falls;
+   * returns each request's term values, in the order of {@code requests}.
+   */
+  private List<Object[]> sweep(WindowGroup g, List<WindowGroup.Entry> requests, Object key, StatePlan.Lookup rows) {
     List<WindowGroup.Entry> entries = new ArrayList<>();
     for (int source = 0; source < g.sources().size(); source++) {
       StatePlan.Store store = state.storeOf(g, source);
@@ -102,17 +153,24 @@ public final class FeaturePlan {
         }
       }
     }
-    WindowGroup.Entry request = g.entry(0, new IngestedRow(requestRow, requestSequence));
     Comparator<WindowGroup.Entry> order = g.order();
     entries.sort(order);
-    WindowSweep sweep = g.sweep();
-    for (WindowGroup.Entry e : entries) {
-      if (order.compare(e, request) >= 0) {
-        break;
-      }
-      sweep.accept(e, false);
+    Integer[] byOrder = new Integer[requests.size()];
+    for (int i = 0; i < byOrder.length; i++) {
+      byOrder[i] = i;
     }
-    return sweep.accept(request);
+    Arrays.sort(byOrder, (a, b) -> order.compare(requests.get(a), requests.get(b)));
+    WindowSweep sweep = g.sweep();
+    Object[][] terms = new Object[requests.size()][];
+    int next = 0;
+    for (int i : byOrder) {
+      WindowGroup.Entry request = requests.get(i);
+      while (next < entries.size() && order.compare(entries.get(next), request) < 0) {
+        sweep.accept(entries.get(next++), false);
+      }
+      terms[i] = sweep.peek(request);
+    }
+    return Arrays.asList(terms);
   }
 
   public TableDef requestTable() {

@@ -50,6 +50,11 @@ public final class JoinPlan {
   }
 
   /** The request's join key; NULL matches nothing. */
+  /** Whether the request side of the join is the request table's column {@code index}. */
+  boolean joinsOnRequestColumn(int index) {
+    return requestKeyIndex == index;
+  }
+
   public Object requestKey(Object[] requestRow) {
     return requestRow[requestKeyIndex];
   }
@@ -91,37 +96,63 @@ public final class JoinPlan {
    * answer a sweep over the sorted rows gives.
    */
   public Object[] pick(Object[] requestRow, List<IngestedRow> rows) {
-    if (requestKey(requestRow) == null
-        || def.pick() == JoinDef.Pick.POINT_IN_TIME && requestRow[requestTimeIndex] == null) {
-      return null;
-    }
-    byte[] request = sortKey(true, requestRow, 0);
-    IngestedRow best = best(rows, request);
-    return best == null ? null : best.values();
+    return picker(rows).pick(requestRow);
   }
 
   /** The row this join would pick among {@code rows} for a request after all of them (what state keeps). */
   IngestedRow best(List<IngestedRow> rows) {
-    return best(rows, null);
+    return picker(rows).best(null);
   }
 
-  private IngestedRow best(List<IngestedRow> rows, byte[] before) {
-    IngestedRow best = null;
-    byte[] bestKey = null;
-    for (IngestedRow row : rows) {
-      if (def.pick() == JoinDef.Pick.POINT_IN_TIME && row.values()[orderIndex] == null) {
-        continue;
+  /** One join key's rows with their sort keys built once, for the requests that read that key. */
+  public Picker picker(List<IngestedRow> rows) {
+    return new Picker(rows);
+  }
+
+  /** The rows of one join key, ranked once; each request picks among them as {@link #pick} does. */
+  public final class Picker {
+    private final IngestedRow[] rows;
+    private final byte[][] keys;
+
+    private Picker(List<IngestedRow> candidates) {
+      List<IngestedRow> kept = new java.util.ArrayList<>(candidates.size());
+      for (IngestedRow row : candidates) {
+        if (def.pick() != JoinDef.Pick.POINT_IN_TIME || row.values()[orderIndex] != null) {
+          kept.add(row);
+        }
       }
-      byte[] key = sortKey(false, row.values(), row.sequence());
-      if (before != null && java.util.Arrays.compareUnsigned(key, before) > 0) {
-        continue;
-      }
-      if (bestKey == null || java.util.Arrays.compareUnsigned(key, bestKey) > 0) {
-        best = row;
-        bestKey = key;
+      rows = kept.toArray(IngestedRow[]::new);
+      keys = new byte[rows.length][];
+      for (int i = 0; i < rows.length; i++) {
+        keys[i] = sortKey(false, rows[i].values(), rows[i].sequence());
       }
     }
-    return best;
+
+    /** The joined row of a request, or {@code null} when nothing matches. */
+    public Object[] pick(Object[] requestRow) {
+      if (requestKey(requestRow) == null
+          || def.pick() == JoinDef.Pick.POINT_IN_TIME && requestRow[requestTimeIndex] == null) {
+        return null;
+      }
+      IngestedRow best = best(sortKey(true, requestRow, 0));
+      return best == null ? null : best.values();
+    }
+
+    private IngestedRow best(byte[] before) {
+      IngestedRow best = null;
+      byte[] bestKey = null;
+      for (int i = 0; i < rows.length; i++) {
+        byte[] key = keys[i];
+        if (before != null && java.util.Arrays.compareUnsigned(key, before) > 0) {
+          continue;
+        }
+        if (bestKey == null || java.util.Arrays.compareUnsigned(key, bestKey) > 0) {
+          best = rows[i];
+          bestKey = key;
+        }
+      }
+      return best;
+    }
   }
 
   /** A new sweep over one join key's rows, delivered in {@link #sortKey} order. */

@@ -62,6 +62,17 @@ public final class WindowSweep {
     return result;
   }
 
+  /**
+   * The window-term values of a request placed after every entry taken so far, without taking it:
+   * requests that share this history (one user's candidates) each see it alone.
+   */
+  Object[] peek(WindowGroup.Entry request) {
+    if (last != null && order.compare(last, request) > 0) {
+      throw new IllegalArgumentException("window rows out of order for " + group.describe());
+    }
+    return group.evaluate(times, rows, head, rows.size(), request, true);
+  }
+
   /** Number of history rows currently held. */
   public int retained() {
     return rows.size() - head;

@@ -22,7 +22,7 @@ class ModelEncoderTest {
 
   @Test
   void idsHashTheCanonicalTextPerFeatureAndBucketNumbers() throws Exception {
-    FeatureSpec spec = FeatureSpec.parse(Specs.TABLES + """
+    ModelEncoder encoder = encoder("""
         features:
           - {name: s, expr: s}
           - {name: s2, expr: s}
@@ -33,8 +33,7 @@ class ModelEncoderTest {
             - s
             - s2
             - {feature: f, encode: {buckets: [0.5, 1.0]}}
-        """, "m.yaml");
-    ModelEncoder encoder = spec.modelEncoder();
+        """);
     assertThat(encoder.width(), is(3));
     long[] a = encoder.encode(new Object[] {"x", "x", 0.75f});
     assertThat(a[0], is(XxHash64.hash("s\u0001x", 7)));
@@ -44,5 +43,33 @@ class ModelEncoderTest {
     assertThat("NULL and '' are different ids", b[0], not(equalTo(XxHash64.hash("s\u0001", 7))));
     assertThat(b[2], is(XxHash64.hash("f\u00012", 7))); // a boundary belongs to the bucket above
     assertThat(ModelEncoder.bucket(-3, List.of(0.5, 1.0)), is(0));
+  }
+
+  @Test
+  void rowsEncodedTogetherGetTheIdsEachGetsAlone() throws Exception {
+    ModelEncoder encoder = encoder("""
+        features:
+          - {name: s, expr: s}
+          - {name: f, expr: f}
+          - {name: g, expr: f}
+        model:
+          inputs:
+            - s
+            - f
+            - {feature: g, encode: {buckets: [0.5]}}
+        """);
+    List<Object[]> rows = List.of(new Object[] {"u", 0.0f, 0.0f}, new Object[] {"u", -0.0f, -0.0f},
+        new Object[] {"u", -0.0f, 0.7f}, new Object[] {null, null, null}, new Object[] {"v", 1.5f, null},
+        new Object[] {"v", 1.5f, 0.2f});
+    long[][] together = encoder.encode(rows);
+    for (int r = 0; r < rows.size(); r++) {
+      assertThat("row " + r, together[r], equalTo(encoder.encode(rows.get(r))));
+    }
+    assertThat("0.0 and -0.0 have different texts, so different ids", together[1][1], not(equalTo(together[0][1])));
+  }
+
+  /** The encoder of the test tables with these features and model section. */
+  private static ModelEncoder encoder(String featuresAndModel) throws Exception {
+    return FeatureSpec.parse(Specs.TABLES + featuresAndModel, "m.yaml").modelEncoder();
   }
 }
