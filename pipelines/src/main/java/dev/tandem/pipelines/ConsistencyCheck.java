@@ -126,7 +126,7 @@ final class ConsistencyCheck {
             tables);
       }
       try (KafkaReplay kafka = new KafkaReplay(spec, redis, viaKafka.redisUri(), viaKafka.kafka(), generation,
-          viaKafka.resend(), viaKafka.options(), log)) {
+          viaKafka.resend(), preloaded, viaKafka.options(), log)) {
         long started = System.nanoTime();
         Report report = compare(replay, generation, ingestion, kafka, fetcher, offline, keyFeature, onlineOut, rejected[0],
             preloaded, tables);
@@ -227,8 +227,9 @@ final class ConsistencyCheck {
         if (kafka != null) {
           if (viaKafka.restart() && requests == requestsInReplay / 2) {
             kafka.restart();
+            kafka.awaitApplied();
           }
-          kafka.awaitApplied();
+          kafka.awaitApplied(spec.plan().state().refs(row.values()));
         }
         List<Object[]> one = List.<Object[]>of(row.values());
         Object[] online = fetcher.evaluate(one, fetcher.fetch(generation, one)).get(0);

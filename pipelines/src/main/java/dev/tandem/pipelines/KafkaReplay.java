@@ -7,6 +7,7 @@ import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.eval.StatePlan;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.PipelineResult;
@@ -31,9 +33,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The consistency check's replay through Kafka: rows become messages of their table's topic (key =
  * the event id, value = the row as JSON, timestamp = the row's time), a {@link StreamJob} applies
- * them into the check's generation, and {@link #awaitApplied} waits until the job applied every
- * message sent so far (its offsets in Redis). A share of the messages can be sent twice
- * (at-least-once delivery), and the job can be stopped and started again mid-way.
+ * them into the check's generation, and {@link #awaitApplied} waits until the job applied the
+ * messages a request depends on (its offsets in Redis). A request reads only its own state keys, and
+ * the messages sent after it are not sent yet, so waiting only for the sent rows that touch those
+ * keys gives the same view as waiting for all of them: the replay stays exact while the job works
+ * ahead. A share of the messages can be sent twice (at-least-once delivery), and the job can be
+ * stopped and started again mid-way.
  */
 final class KafkaReplay implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,15 +53,21 @@ final class KafkaReplay implements AutoCloseable {
   private final Random random = new Random(42);
   private final PrintWriter log;
   private final String group;
-  private final List<Future<RecordMetadata>> inFlight = new ArrayList<>();
-  private final Map<String, Long> sent = new HashMap<>();
+  private final Set<StatePlan.Store> unchanged;
+  /** Per state key the last message sent that writes it, until known applied. */
+  private final Map<StatePlan.Ref, Future<RecordMetadata>> unapplied = new HashMap<>();
+  /** Per topic the last message sent (one partition each: the highest offset). */
+  private final Map<String, Future<RecordMetadata>> lastSent = new HashMap<>();
+  private Map<String, String> applied = Map.of();
   private PipelineResult running;
   private long messages;
   private long resent;
 
+  /** @param unchanged stores whose state the replay's messages cannot change (loaded whole before it) */
   KafkaReplay(FeatureSpec spec, RedisState redis, String redisUri, String kafka, long generation, double resend,
-      PipelineOptions options, PrintWriter log) throws ExecutionException, InterruptedException {
+      Set<StatePlan.Store> unchanged, PipelineOptions options, PrintWriter log) throws ExecutionException, InterruptedException {
     this.spec = spec;
+    this.unchanged = Set.copyOf(unchanged);
     this.redis = redis;
     this.keys = MaterializeJob.keys(spec);
     this.options = options;
@@ -103,6 +114,8 @@ final class KafkaReplay implements AutoCloseable {
   /** Sends rows of {@code table} as messages, in order; some twice when a resend share is set. */
   void send(TableDef table, List<Object[]> rows, List<String> ids, List<Long> times) {
     String topic = job.topic(table.name());
+    List<StatePlan.Store> stores = spec.plan().state().storesOf(table.name()).stream()
+        .filter(s -> !unchanged.contains(s)).toList();
     for (int i = 0; i < rows.size(); i++) {
       String value;
       try {
@@ -113,7 +126,11 @@ final class KafkaReplay implements AutoCloseable {
       Long timestamp = times.get(i) >= 0 ? times.get(i) : null; // Kafka takes no time before 1970
       int copies = resend > 0 && random.nextDouble() < resend ? 2 : 1;
       for (int c = 0; c < copies; c++) {
-        inFlight.add(producer.send(new ProducerRecord<>(topic, null, timestamp, ids.get(i), value)));
+        Future<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, timestamp, ids.get(i), value));
+        lastSent.put(topic, f);
+        for (StatePlan.Store store : stores) {
+          unapplied.put(new StatePlan.Ref(store, store.key(rows.get(i))), f);
+        }
         messages++;
       }
       resent += copies - 1;
@@ -122,27 +139,41 @@ final class KafkaReplay implements AutoCloseable {
 
   /** Waits until the stream job applied every message sent so far. */
   void awaitApplied() {
-    if (inFlight.isEmpty()) {
+    Map<String, Long> needed = new HashMap<>();
+    lastSent.values().forEach(f -> needed.merge(partition(metadata(f)), metadata(f).offset(), Math::max));
+    waitFor(needed);
+    unapplied.clear();
+  }
+
+  /** Waits until the stream job applied every message sent so far that writes one of these state keys. */
+  void awaitApplied(List<StatePlan.Ref> reads) {
+    Map<String, Long> needed = new HashMap<>();
+    for (StatePlan.Ref ref : reads) {
+      Future<RecordMetadata> f = unapplied.get(ref);
+      if (f != null) {
+        needed.merge(partition(metadata(f)), metadata(f).offset(), Math::max);
+      }
+    }
+    if (needed.isEmpty()) {
       return;
     }
-    producer.flush();
-    try {
-      for (Future<RecordMetadata> f : inFlight) {
-        RecordMetadata m = f.get();
-        sent.merge(m.topic() + "/" + m.partition(), m.offset(), Math::max);
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Kafka refused a message: " + e.getCause().getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+    waitFor(needed);
+    unapplied.values().removeIf(f -> f.isDone() && isApplied(metadata(f)));
+  }
+
+  private boolean isApplied(RecordMetadata m) {
+    return Long.parseLong(applied.getOrDefault(partition(m), "-1")) >= m.offset();
+  }
+
+  private void waitFor(Map<String, Long> needed) {
+    if (needed.isEmpty()) {
+      return;
     }
-    inFlight.clear();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     Map<String, String> before = Map.of();
     while (true) {
-      Map<String, String> applied = redis.hash(keys.streamOffsetsKey(group));
-      if (sent.entrySet().stream().allMatch(e -> Long.parseLong(applied.getOrDefault(e.getKey(), "-1")) >= e.getValue())) {
+      applied = redis.hash(keys.streamOffsetsKey(group));
+      if (needed.entrySet().stream().allMatch(e -> Long.parseLong(applied.getOrDefault(e.getKey(), "-1")) >= e.getValue())) {
         return;
       }
       if (running.getState().isTerminal()) {
@@ -152,7 +183,7 @@ final class KafkaReplay implements AutoCloseable {
         before = applied;
         deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       } else if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the stream job applied nothing for 30 s; sent up to " + sent + ", applied " + applied);
+        throw new IllegalStateException("the stream job applied nothing for 30 s; waiting for " + needed + ", applied " + applied);
       }
       try {
         Thread.sleep(1);
@@ -160,6 +191,24 @@ final class KafkaReplay implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       }
+    }
+  }
+
+  private static String partition(RecordMetadata m) {
+    return m.topic() + "/" + m.partition();
+  }
+
+  private RecordMetadata metadata(Future<RecordMetadata> sent) {
+    try {
+      if (!sent.isDone()) {
+        producer.flush();
+      }
+      return sent.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Kafka refused a message: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 
