@@ -7,8 +7,9 @@
 # Default DATA_DIR: $TANDEM_JD_SAMPLE or ../shared/jd-sample. Needs wrk (apt-get install wrk).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data="$(cd "${1:-${TANDEM_JD_SAMPLE:-$root/../shared/jd-sample}}" && pwd)"
+if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then data_arg="$1"; shift; else data_arg=""; fi
+data="$(cd "${data_arg:-${TANDEM_JD_SAMPLE:-$root/../shared/jd-sample}}" && pwd)"
 command -v wrk >/dev/null || { echo "bench-serving: needs wrk (apt-get install wrk)" >&2; exit 2; }
 cd "$root"
 mvn -B -ntp -q -DskipTests -pl online-server,pipelines -am install
-mvn -B -ntp -q -pl pipelines -Pbench test-compile exec:exec@serving -Dbench.args="$data ${*:2}"
+mvn -B -ntp -q -pl pipelines -Pbench test-compile exec:exec@serving -Dbench.args="$data $*"
