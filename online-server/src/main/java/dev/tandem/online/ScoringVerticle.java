@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,12 +48,18 @@ final class ScoringVerticle extends VerticleBase {
   private final ServerConfig config;
   private final JsonObject openapi;
   private final int port;
+  private final AtomicBoolean draining;
   private WorkerExecutor workers;
   private HttpServer server;
 
-  /** @param port the port to listen on (-1: a free one, shared with the other verticles) */
-  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi, int port) {
+  /**
+   * @param port the port to listen on (-1: a free one, shared with the other verticles)
+   * @param draining set when the server shuts down: readiness answers 503 from then on
+   */
+  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi, int port,
+      AtomicBoolean draining) {
     this.port = port;
+    this.draining = draining;
     this.service = service;
     this.metrics = metrics;
     this.config = config;
@@ -75,7 +82,8 @@ final class ScoringVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (server == null ? Future.succeededFuture() : server.close())
+    // Graceful: no new connections; requests in flight finish (up to the grace period), then connections close.
+    return (server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
         .eventually(() -> workers == null ? Future.succeededFuture() : workers.close());
   }
 
@@ -97,6 +105,8 @@ final class ScoringVerticle extends VerticleBase {
     routes.put("features", ctx -> blocking(ctx, () -> service.features(body(ctx))));
     routes.put("ingestEvents", ctx -> blocking(ctx, () -> service.ingest(ctx.pathParam("table"), body(ctx))));
     routes.put("health", this::health);
+    routes.put("live", ctx -> send(ctx, 200, new JsonObject().put("status", "live")));
+    routes.put("ready", this::ready);
     routes.put("metrics", ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
     routes.put("openapi", ctx -> send(ctx, 200, openapi));
@@ -135,6 +145,14 @@ final class ScoringVerticle extends VerticleBase {
     });
   }
 
+  private void ready(RoutingContext ctx) {
+    if (draining.get()) {
+      send(ctx, 503, new JsonObject().put("status", "shutting down"));
+    } else {
+      health(ctx);
+    }
+  }
+
   private void health(RoutingContext ctx) {
     workers.executeBlocking(service::health, false).onComplete(ar -> {
       if (ctx.response().ended() || ctx.response().closed()) {
@@ -166,7 +184,7 @@ final class ScoringVerticle extends VerticleBase {
       return "/events/{table}";
     }
     return switch (path) {
-      case "/recommend", "/predict", "/features", "/health", "/metrics", "/openapi.json" -> path;
+      case "/recommend", "/predict", "/features", "/health", "/health/live", "/health/ready", "/metrics", "/openapi.json" -> path;
       default -> "other";
     };
   }

@@ -68,6 +68,9 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--timeout-ms", paramLabel = "MS", description = "answer 503 past this (default 10000)")
   Long timeoutMs;
 
+  @Option(names = "--shutdown-grace-ms", paramLabel = "MS", description = "on SIGTERM, time for requests in flight (default 10000)")
+  Long shutdownGraceMs;
+
   @Option(names = "--max-future-skew-ms", paramLabel = "MS", description = "refuse times later than now + this (default 300000: 5 minutes)")
   Long maxFutureSkewMs;
 
@@ -100,6 +103,7 @@ public final class ServerMain implements Callable<Integer> {
     options.put("max-n", text(maxN));
     options.put("max-event-rows", text(maxEventRows));
     options.put("timeout-ms", text(timeoutMs));
+    options.put("shutdown-grace-ms", text(shutdownGraceMs));
     options.put("max-future-skew-ms", text(maxFutureSkewMs));
     options.put("warmup-batches", text(warmupBatches));
     ServerConfig settings;

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running scoring server: the spec, the model (loaded and warmed up before the port opens),
@@ -44,9 +45,11 @@ public final class TandemServer implements AutoCloseable {
   private final OnlineService service;
   private final Vertx vertx;
   private final ScoringVerticle verticle;
+  private final AtomicBoolean draining;
 
   private TandemServer(ServerConfig config, FeatureSpec spec, Scorer scorer, RedisState redis, OnlineService service,
-      Vertx vertx, ScoringVerticle verticle) {
+      Vertx vertx, ScoringVerticle verticle, AtomicBoolean draining) {
+    this.draining = draining;
     this.config = config;
     this.spec = spec;
     this.scorer = scorer;
@@ -118,17 +121,18 @@ public final class TandemServer implements AutoCloseable {
     // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's
     // "any free port, shared by the servers of this Vert.x that ask for -1".
     int port = config.port() == 0 ? -1 : config.port();
-    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port);
+    AtomicBoolean draining = new AtomicBoolean();
+    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port, draining);
     try {
       await(vertx.deployVerticle(verticle));
       for (int i = 1; i < config.eventLoops(); i++) {
-        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port)));
+        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port, draining)));
       }
     } catch (StartException e) {
       await(vertx.close());
       throw new StartException("cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    return new TandemServer(config, spec, scorer, redis, service, vertx, verticle);
+    return new TandemServer(config, spec, scorer, redis, service, vertx, verticle, draining);
   }
 
   private static <T> T await(Future<T> future) throws StartException {
@@ -184,9 +188,13 @@ public final class TandemServer implements AutoCloseable {
         + (generation == null ? "none (nothing materialized yet)" : generation) + ")";
   }
 
-  /** Stops listening (answers in flight finish first), then closes Redis and the model. */
+  /**
+   * Shuts down gracefully: readiness turns false, the port takes no new connections, requests in
+   * flight finish (within {@code shutdown-grace-ms}), then Redis and the model are closed.
+   */
   @Override
   public void close() {
+    draining.set(true);
     try {
       await(vertx.close());
     } catch (StartException e) {

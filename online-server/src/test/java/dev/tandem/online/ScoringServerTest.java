@@ -400,7 +400,8 @@ class ScoringServerTest {
     assertThat(doc.getString("openapi"), is("3.1.0"));
     JsonObject paths = doc.getJsonObject("paths");
     Map<String, String> routes = Map.of("/recommend", "post", "/predict", "post", "/features", "post",
-        "/events/{table}", "post", "/health", "get", "/metrics", "get", "/openapi.json", "get");
+        "/events/{table}", "post", "/health", "get", "/health/live", "get", "/health/ready", "get", "/metrics", "get",
+        "/openapi.json", "get");
     routes.forEach((path, method) -> {
       JsonObject op = paths.getJsonObject(path) == null ? null : paths.getJsonObject(path).getJsonObject(method);
       assertThat(path, op, notNullValue());

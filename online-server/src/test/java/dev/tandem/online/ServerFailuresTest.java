@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tandem.spec.FeatureSpec;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -76,8 +79,51 @@ class ServerFailuresTest {
       assertThat(new JsonObject(lost.body()).getString("error"), is("the state store (Redis) is unreachable"));
       assertThat(lost.body(), not(containsString("Exception")));
       assertThat(get(http, server, "/metrics").statusCode(), is(200));
+      // Liveness does not depend on Redis (an orchestrator must not restart every instance); readiness does.
+      assertThat(get(http, server, "/health/live").statusCode(), is(200));
+      assertThat(get(http, server, "/health/ready").statusCode(), is(503));
     } finally {
       redis.close();
+    }
+  }
+
+  @Test
+  void shutdownLetsTheRequestsInFlightFinishAndTakesNoNewOnes() throws Exception {
+    FeatureSpec spec = JdFixture.jdSpec();
+    Path model = TinyJdModel.get(spec, JdFixture.create(spec, 42));
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis-shutdown"))) {
+      try (RedisState state = RedisState.connect(redis.uri())) {
+        state.set(new RedisKeys(spec.name(), Integer.toString(spec.version())).currentKey(), "7".getBytes());
+      }
+      // HTTP/1.1, as a load balancer speaks: JDK 17's client fails the streams still open when an HTTP/2 server
+      // sends GOAWAY (the graceful shutdown's notice), though the server lets them finish.
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      TandemServer server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(),
+          "model", model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "timeout-ms", "5000",
+          "shutdown-grace-ms", "5000")));
+      String url = server.url();
+      assertThat(get(http, server, "/health/ready").statusCode(), is(200));
+      assertThat(get(http, server, "/health/live").body(), containsString("live"));
+      String body = "{\"user_id\": \"u1\", \"candidates\": [\"s1\"], \"event_time\": \"2016-04-10T03:00:00Z\"}";
+      // Redis pauses its clients for 1.5 s, so this call is in flight when the shutdown begins.
+      try (Jedis admin = redis.admin()) {
+        admin.clientPause(1500);
+      }
+      CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+        try {
+          return post(http, server, body);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Thread.sleep(300);
+      server.close();
+      HttpResponse<String> finished = inFlight.get(10, TimeUnit.SECONDS);
+      assertThat(finished.body(), finished.statusCode(), is(200));
+      assertThat(new JsonObject(finished.body()).getLong("generation"), is(7L));
+      HttpClient fresh = HttpClient.newHttpClient();
+      assertThrows(java.io.IOException.class, () -> fresh.send(HttpRequest.newBuilder(URI.create(url + "/health/live"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
     }
   }
 
