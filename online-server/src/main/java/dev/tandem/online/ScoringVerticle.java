@@ -74,6 +74,7 @@ final class ScoringVerticle extends VerticleBase {
         .map(this::router)
         .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                 .setHost(config.bind()).setPort(port)
+                .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setCompressionSupported(true))
             .requestHandler(router)
             .listen())

@@ -34,19 +34,20 @@ import java.util.Properties;
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
  *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
  *   <tr><td>timeout-ms</td><td>10000</td><td>a call still running after this is answered 503</td></tr>
+ *   <tr><td>idle-timeout-ms</td><td>60000</td><td>a connection with no traffic for this long is closed (a slow or idle client cannot hold a socket); more than timeout-ms</td></tr>
  *   <tr><td>shutdown-grace-ms</td><td>10000</td><td>on SIGTERM, how long requests in flight may take to finish (readiness is false meanwhile)</td></tr>
  *   <tr><td>max-future-skew-ms</td><td>300000</td><td>times later than now + this are refused (400): a future-dated row would evict window rows</td></tr>
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
  * </table>
  */
 public record ServerConfig(String spec, String model, String redis, String bind, int port, int workers,
-    int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long shutdownGraceMs,
+    int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long idleTimeoutMs, long shutdownGraceMs,
     long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
   public static final List<String> KEYS = List.of("spec", "model", "redis", "bind", "port", "workers", "event-loops",
       "model-threads", "max-body-bytes",
-      "max-candidates", "max-n", "max-event-rows", "timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
+      "max-candidates", "max-n", "max-event-rows", "timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
   /** A setting that cannot be used; the message names the key and where it came from. */
   public static final class ConfigException extends Exception {
@@ -65,6 +66,8 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     require(maxN >= 1, "max-n must be at least 1: " + maxN);
     require(maxEventRows >= 1, "max-event-rows must be at least 1: " + maxEventRows);
     require(timeoutMs >= 1, "timeout-ms must be at least 1: " + timeoutMs);
+    // A connection waiting for its answer has no traffic either: it must not be closed before the answer is due.
+    require(idleTimeoutMs > timeoutMs, "idle-timeout-ms (" + idleTimeoutMs + ") must be more than timeout-ms (" + timeoutMs + ")");
     require(shutdownGraceMs >= 0, "shutdown-grace-ms must be >= 0: " + shutdownGraceMs);
     require(maxFutureSkewMs >= 0, "max-future-skew-ms must be >= 0: " + maxFutureSkewMs);
     require(warmupBatches >= 0, "warmup-batches must be >= 0: " + warmupBatches);
@@ -89,6 +92,7 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     d.put("max-n", "1000");
     d.put("max-event-rows", "10000");
     d.put("timeout-ms", "10000");
+    d.put("idle-timeout-ms", "60000");
     d.put("shutdown-grace-ms", "10000");
     d.put("max-future-skew-ms", Long.toString(TableDef.DEFAULT_MAX_SKEW.toMillis()));
     d.put("warmup-batches", "3");
@@ -130,7 +134,8 @@ public record ServerConfig(String spec, String model, String redis, String bind,
           (int) number(values, origin, "event-loops"), (int) number(values, origin, "model-threads"),
           number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),
           (int) number(values, origin, "max-n"), (int) number(values, origin, "max-event-rows"),
-          number(values, origin, "timeout-ms"), number(values, origin, "shutdown-grace-ms"),
+          number(values, origin, "timeout-ms"), number(values, origin, "idle-timeout-ms"),
+          number(values, origin, "shutdown-grace-ms"),
           number(values, origin, "max-future-skew-ms"),
           (int) number(values, origin, "warmup-batches"));
     } catch (IllegalArgumentException e) {

@@ -68,6 +68,9 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--timeout-ms", paramLabel = "MS", description = "answer 503 past this (default 10000)")
   Long timeoutMs;
 
+  @Option(names = "--idle-timeout-ms", paramLabel = "MS", description = "close connections idle this long (default 60000)")
+  Long idleTimeoutMs;
+
   @Option(names = "--shutdown-grace-ms", paramLabel = "MS", description = "on SIGTERM, time for requests in flight (default 10000)")
   Long shutdownGraceMs;
 
@@ -103,6 +106,7 @@ public final class ServerMain implements Callable<Integer> {
     options.put("max-n", text(maxN));
     options.put("max-event-rows", text(maxEventRows));
     options.put("timeout-ms", text(timeoutMs));
+    options.put("idle-timeout-ms", text(idleTimeoutMs));
     options.put("shutdown-grace-ms", text(shutdownGraceMs));
     options.put("max-future-skew-ms", text(maxFutureSkewMs));
     options.put("warmup-batches", text(warmupBatches));

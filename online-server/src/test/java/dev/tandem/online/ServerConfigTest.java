@@ -70,6 +70,9 @@ class ServerConfigTest {
     assertThat(e.getMessage(), containsString("is not valid JSON"));
     e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.load(null, Map.of(), Map.of("workers", "0")));
     assertThat(e.getMessage(), containsString("workers must be at least 1"));
+    e = assertThrows(ServerConfig.ConfigException.class,
+        () -> ServerConfig.load(null, Map.of(), Map.of("timeout-ms", "5000", "idle-timeout-ms", "5000")));
+    assertThat(e.getMessage(), containsString("idle-timeout-ms (5000) must be more than timeout-ms (5000)"));
     e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.load(dir.resolve("missing.properties"), Map.of(),
         Map.of()));
     assertThat(e.getMessage(), containsString("cannot read configuration file"));

@@ -99,11 +99,16 @@ class ServerFailuresTest {
       // sends GOAWAY (the graceful shutdown's notice), though the server lets them finish.
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       TandemServer server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(),
-          "model", model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "timeout-ms", "5000",
-          "shutdown-grace-ms", "5000")));
+          "model", model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "timeout-ms", "2000",
+          "shutdown-grace-ms", "5000", "idle-timeout-ms", "2500")));
       String url = server.url();
       assertThat(get(http, server, "/health/ready").statusCode(), is(200));
       assertThat(get(http, server, "/health/live").body(), containsString("live"));
+      // A client that connects and sends nothing loses its socket after the idle timeout.
+      try (java.net.Socket idle = new java.net.Socket("127.0.0.1", server.port())) {
+        idle.setSoTimeout(10_000);
+        assertThat(idle.getInputStream().read(), is(-1));
+      }
       String body = "{\"user_id\": \"u1\", \"candidates\": [\"s1\"], \"event_time\": \"2016-04-10T03:00:00Z\"}";
       // Redis pauses its clients for 1.5 s, so this call is in flight when the shutdown begins.
       try (Jedis admin = redis.admin()) {
