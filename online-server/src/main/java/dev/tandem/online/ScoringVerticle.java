@@ -1,5 +1,7 @@
 package dev.tandem.online;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -19,6 +21,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +46,7 @@ final class ScoringVerticle extends VerticleBase {
   private static final Pattern PROPERTY = Pattern.compile("^Property \"(.*)\" does not match additional properties schema");
   private static final Pattern TOO_MANY = Pattern.compile("\\( \\+ (\\d+) > (\\d+)\\)");
   private static final String START = "tandem.start";
+  private static final String BEARER = "Bearer ";
 
   private final OnlineService service;
   private final ServerMetrics metrics;
@@ -101,10 +106,11 @@ final class ScoringVerticle extends VerticleBase {
 
     // Every route, in one place: the OpenAPI operation id -> what answers it.
     Map<String, Handler<RoutingContext>> routes = new LinkedHashMap<>();
-    routes.put("recommend", ctx -> blocking(ctx, () -> service.recommend(body(ctx))));
-    routes.put("predict", ctx -> blocking(ctx, () -> service.predict(body(ctx))));
-    routes.put("features", ctx -> blocking(ctx, () -> service.features(body(ctx))));
-    routes.put("ingestEvents", ctx -> blocking(ctx, () -> service.ingest(ctx.pathParam("table"), body(ctx))));
+    routes.put("recommend", ctx -> blocking(ctx, overlays(ctx), service::recommend));
+    routes.put("predict", ctx -> blocking(ctx, body(ctx), service::predict));
+    routes.put("features", ctx -> blocking(ctx, overlays(ctx), service::features));
+    routes.put("ingestEvents", ctx -> blocking(ctx, authorized(ctx, body(ctx), "Authorization"),
+        body -> service.ingest(ctx.pathParam("table"), body)));
     routes.put("health", this::health);
     routes.put("live", ctx -> send(ctx, 200, new JsonObject().put("status", "live")));
     routes.put("ready", this::ready);
@@ -130,6 +136,38 @@ final class ScoringVerticle extends VerticleBase {
       throw HttpError.badRequest("expected a JSON object", "body");
     }
     return body;
+  }
+
+  /** The body of a call that may carry request-time overlays ({@code values}, {@code events}): those need the token. */
+  private JsonObject overlays(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    String overlay = body.containsKey("values") ? "values" : body.containsKey("events") ? "events" : null;
+    return overlay == null ? body : authorized(ctx, body, overlay);
+  }
+
+  /**
+   * {@code body} when the call carries the configured bearer token; else 401 (missing or wrong
+   * token, compared in constant time) or 403 (no token configured: writes are off). {@code field}
+   * names what needed it.
+   */
+  private JsonObject authorized(RoutingContext ctx, JsonObject body, String field) {
+    if (config.apiToken() == null) {
+      throw new HttpError(403, "writes and request-time overlays are off: the server has no api-token (TANDEM_API_TOKEN)",
+          field);
+    }
+    String header = ctx.request().getHeader("Authorization");
+    byte[] given = header != null && header.startsWith(BEARER) ? header.substring(BEARER.length()).getBytes(UTF_8)
+        : new byte[0];
+    if (!MessageDigest.isEqual(given, config.apiToken().getBytes(UTF_8))) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      throw new HttpError(401, "this call needs the server's token: Authorization: Bearer <api-token>", field);
+    }
+    return body;
+  }
+
+  /** Runs {@code work} on {@code body} on the worker pool and answers its JSON (or its error). */
+  private void blocking(RoutingContext ctx, JsonObject body, Function<JsonObject, JsonObject> work) {
+    blocking(ctx, () -> work.apply(body));
   }
 
   /** Runs {@code work} on the worker pool and answers its JSON (or its error). */

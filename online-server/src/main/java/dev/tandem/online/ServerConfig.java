@@ -24,6 +24,7 @@ import java.util.Properties;
  *   <caption>settings</caption>
  *   <tr><th>key</th><th>default</th><th>what</th></tr>
  *   <tr><td>spec, model, redis</td><td>none</td><td>the feature spec, the model folder, {@code redis://HOST:PORT}</td></tr>
+ *   <tr><td>api-token</td><td>none</td><td>the bearer token that {@code POST /events} and request-time overlays ({@code values}, {@code events}) need; none: they are refused (403)</td></tr>
  *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
  *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
  *   <tr><td>workers</td><td>2 x cores, at least 4</td><td>threads for Redis and TensorFlow calls</td></tr>
@@ -40,12 +41,12 @@ import java.util.Properties;
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
  * </table>
  */
-public record ServerConfig(String spec, String model, String redis, String bind, int port, int workers,
-    int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows, long timeoutMs, long idleTimeoutMs, long shutdownGraceMs,
-    long maxFutureSkewMs, int warmupBatches) {
+public record ServerConfig(String spec, String model, String redis, String apiToken, String bind, int port,
+    int workers, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
+    long timeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
-  public static final List<String> KEYS = List.of("spec", "model", "redis", "bind", "port", "workers", "event-loops",
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "api-token", "bind", "port", "workers", "event-loops",
       "model-threads", "max-body-bytes",
       "max-candidates", "max-n", "max-event-rows", "timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
@@ -57,6 +58,7 @@ public record ServerConfig(String spec, String model, String redis, String bind,
   }
 
   public ServerConfig {
+    require(apiToken == null || apiToken.length() >= 16, "api-token must be at least 16 characters");
     require(port >= 0 && port <= 65535, "port must be in 0..65535: " + port);
     require(workers >= 1, "workers must be at least 1: " + workers);
     require(eventLoops >= 1, "event-loops must be at least 1: " + eventLoops);
@@ -71,6 +73,17 @@ public record ServerConfig(String spec, String model, String redis, String bind,
     require(shutdownGraceMs >= 0, "shutdown-grace-ms must be >= 0: " + shutdownGraceMs);
     require(maxFutureSkewMs >= 0, "max-future-skew-ms must be >= 0: " + maxFutureSkewMs);
     require(warmupBatches >= 0, "warmup-batches must be >= 0: " + warmupBatches);
+  }
+
+  /** The settings, with the API token masked: a configuration printed or logged never shows it. */
+  @Override
+  public String toString() {
+    return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + redis + ", apiToken="
+        + (apiToken == null ? "none" : "(set)") + ", bind=" + bind + ", port=" + port + ", workers=" + workers
+        + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
+        + ", maxCandidates=" + maxCandidates + ", maxN=" + maxN + ", maxEventRows=" + maxEventRows + ", timeoutMs="
+        + timeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", shutdownGraceMs=" + shutdownGraceMs + ", maxFutureSkewMs="
+        + maxFutureSkewMs + ", warmupBatches=" + warmupBatches + "]";
   }
 
   private static void require(boolean ok, String message) {
@@ -129,7 +142,8 @@ public record ServerConfig(String spec, String model, String redis, String bind,
       }
     });
     try {
-      return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("bind"),
+      return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("api-token"),
+          values.get("bind"),
           (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
           (int) number(values, origin, "event-loops"), (int) number(values, origin, "model-threads"),
           number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),

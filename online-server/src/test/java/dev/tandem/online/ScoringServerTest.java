@@ -61,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScoringServerTest {
+  private static final String TOKEN = "test-token-" + java.util.UUID.randomUUID();
   static final Instant NOW = JdFixture.T.plus(Duration.ofHours(1));
 
   @TempDir static Path dir;
@@ -88,7 +89,7 @@ class ScoringServerTest {
     state.set(keys.currentKey(), Long.toString(generation).getBytes());
     fixture.ingest(new Ingestion(spec, state, keys), generation);
     server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(), "model", model.toString(),
-        "redis", redis.uri(), "port", "0", "warmup-batches", "1")));
+        "redis", redis.uri(), "port", "0", "warmup-batches", "1", "api-token", TOKEN)));
     scorer = Scorer.load(model, spec);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -111,21 +112,30 @@ class ScoringServerTest {
 
   // ------------------------------------------------------------------ helpers
 
-  record Answer(int status, String body, String contentType) {
+  record Answer(int status, String body, String contentType, String authenticate) {
     JsonObject json() {
       return new JsonObject(body);
     }
   }
 
+  /** A call with the server's token (the writes and overlays of most tests need it). */
   static Answer send(String method, String path, String body) throws Exception {
+    return send(method, path, body, TOKEN);
+  }
+
+  static Answer send(String method, String path, String body, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
       b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""));
+    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""),
+        r.headers().firstValue("www-authenticate").orElse(""));
   }
 
   static JsonObject post(String path, JsonObject body) throws Exception {
@@ -476,6 +486,31 @@ class ScoringServerTest {
   // ------------------------------------------------------------------ bad input
 
   record Bad(String what, String method, String path, String body, int status, String field, String message) {}
+
+  @Test
+  void writesAndOverlaysNeedTheBearerToken() throws Exception {
+    String event = new JsonObject().put("rows", new JsonArray()).encode();
+    for (String token : new String[] {null, "not-the-token-at-all", TOKEN + "x"}) {
+      Answer refused = send("POST", "/events/bo_comment", event, token);
+      assertThat(refused.body(), refused.status(), is(401));
+      assertThat(refused.authenticate(), is("Bearer"));
+      assertThat(refused.json().getString("field"), is("Authorization"));
+      assertThat(refused.body(), not(containsString(TOKEN)));
+    }
+    assertThat(send("POST", "/events/bo_comment", event, TOKEN).status(), is(200));
+    JsonObject plain = new JsonObject().put("user_id", "u1").put("candidates", new JsonArray().add("s1"))
+        .put("event_time", NOW.toString());
+    assertThat("reads need no token", send("POST", "/recommend", plain.encode(), null).status(), is(200));
+    JsonObject overlay = plain.copy().put("values", new JsonObject().put("bo_user", new JsonObject().put("user_id", "u1")));
+    Answer refused = send("POST", "/recommend", overlay.encode(), null);
+    assertThat(refused.body(), refused.status(), is(401));
+    assertThat(refused.json().getString("field"), is("values"));
+    JsonObject features = new JsonObject().put("user_id", "u1").put("sku_id", "s1").put("event_time", NOW.toString());
+    Answer events = send("POST", "/features", features.put("events", new JsonObject()).encode(), null);
+    assertThat(events.body(), events.status(), is(401));
+    assertThat(events.json().getString("field"), is("events"));
+    assertThat(send("POST", "/recommend", overlay.encode(), TOKEN).status(), is(200));
+  }
 
   @Test
   @Order(9)

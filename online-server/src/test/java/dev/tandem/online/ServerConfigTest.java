@@ -3,6 +3,7 @@ package dev.tandem.online;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -73,6 +74,13 @@ class ServerConfigTest {
     e = assertThrows(ServerConfig.ConfigException.class,
         () -> ServerConfig.load(null, Map.of(), Map.of("timeout-ms", "5000", "idle-timeout-ms", "5000")));
     assertThat(e.getMessage(), containsString("idle-timeout-ms (5000) must be more than timeout-ms (5000)"));
+    e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.load(null, Map.of("TANDEM_API_TOKEN", "short"),
+        Map.of()));
+    assertThat(e.getMessage(), containsString("api-token must be at least 16 characters"));
+    assertThat(e.getMessage(), not(containsString("short")));
+    ServerConfig secret = ServerConfig.load(null, Map.of("TANDEM_API_TOKEN", "a-long-enough-secret"), Map.of());
+    assertThat(secret.apiToken(), is("a-long-enough-secret"));
+    assertThat(secret.toString(), not(containsString("a-long-enough-secret")));
     e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.load(dir.resolve("missing.properties"), Map.of(),
         Map.of()));
     assertThat(e.getMessage(), containsString("cannot read configuration file"));

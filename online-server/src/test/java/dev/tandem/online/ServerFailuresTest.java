@@ -79,6 +79,12 @@ class ServerFailuresTest {
       assertThat(new JsonObject(lost.body()).getString("error"), is("the state store (Redis) is unreachable"));
       assertThat(lost.body(), not(containsString("Exception")));
       assertThat(get(http, server, "/metrics").statusCode(), is(200));
+      // No api-token configured: writes are off, not open.
+      HttpResponse<String> write = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/events/bo_comment"))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"rows\": []}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(write.body(), write.statusCode(), is(403));
+      assertThat(write.body(), containsString("no api-token"));
       // Liveness does not depend on Redis (an orchestrator must not restart every instance); readiness does.
       assertThat(get(http, server, "/health/live").statusCode(), is(200));
       assertThat(get(http, server, "/health/ready").statusCode(), is(503));

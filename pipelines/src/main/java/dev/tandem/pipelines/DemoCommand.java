@@ -65,6 +65,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private PrintWriter out;
   private long started;
+  /** The server's api-token for this run (request-time values need it). */
+  private final String token = "demo-" + java.util.UUID.randomUUID();
 
   @Override
   public Integer call() throws Exception {
@@ -104,9 +106,11 @@ final class DemoCommand implements Callable<Integer> {
       stage("materialize the online state", "materialize", "--spec", specFile.toString(), "--data", dataDir.toString(),
           "--redis", redis.uri(), "--grace-seconds", "0");
       int port = freePort();
-      Process server = new ProcessBuilder("java", "-Xmx1g", "-jar", serverJar.toString(), "--spec", specFile.toString(),
-          "--model", model.toString(), "--redis", redis.uri(), "--port", Integer.toString(port))
-          .redirectErrorStream(true).start();
+      ProcessBuilder serve = new ProcessBuilder("java", "-Xmx1g", "-jar", serverJar.toString(), "--spec", specFile.toString(),
+          "--model", model.toString(), "--redis", redis.uri(), "--port", Integer.toString(port)).redirectErrorStream(true);
+      // The demo's own token (request-time values need one); from the environment, so no process list shows it.
+      serve.environment().put("TANDEM_API_TOKEN", token);
+      Process server = serve.start();
       try {
         awaitListening(server);
         calls(s, dataDir, "http://127.0.0.1:" + port);
@@ -210,8 +214,9 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static HttpRequest post(String url, String body) {
+  private HttpRequest post(String url, String body) {
     return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
