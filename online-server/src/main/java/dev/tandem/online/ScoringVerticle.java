@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,17 +55,20 @@ final class ScoringVerticle extends VerticleBase {
   private final JsonObject openapi;
   private final int port;
   private final AtomicBoolean draining;
+  private final AtomicInteger inFlight;
   private WorkerExecutor workers;
   private HttpServer server;
 
   /**
    * @param port the port to listen on (-1: a free one, shared with the other verticles)
    * @param draining set when the server shuts down: readiness answers 503 from then on
+   * @param inFlight the calls on the worker pool (queued or running), shared by the verticles
    */
   ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi, int port,
-      AtomicBoolean draining) {
+      AtomicBoolean draining, AtomicInteger inFlight) {
     this.port = port;
     this.draining = draining;
+    this.inFlight = inFlight;
     this.service = service;
     this.metrics = metrics;
     this.config = config;
@@ -172,7 +176,14 @@ final class ScoringVerticle extends VerticleBase {
 
   /** Runs {@code work} on the worker pool and answers its JSON (or its error). */
   private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
+    // Past max-in-flight calls (queued or running) the excess is refused at once instead of queueing without bound.
+    if (inFlight.incrementAndGet() > config.maxInFlight()) {
+      inFlight.decrementAndGet();
+      ctx.response().putHeader("Retry-After", "1");
+      throw new HttpError(503, "the server is at its limit of " + config.maxInFlight() + " calls in flight; retry shortly", null);
+    }
     workers.executeBlocking(work, false).onComplete(ar -> {
+      inFlight.decrementAndGet();
       if (ctx.response().ended() || ctx.response().closed()) {
         return; // timed out (already answered) or the client went away
       }

@@ -28,6 +28,7 @@ import java.util.Properties;
  *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
  *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
  *   <tr><td>workers</td><td>2 x cores, at least 4</td><td>threads for Redis and TensorFlow calls</td></tr>
+ *   <tr><td>max-in-flight</td><td>16 x workers</td><td>calls queued or running on the workers; past it, 503 with Retry-After at once</td></tr>
  *   <tr><td>event-loops</td><td>cores</td><td>event-loop threads (one HTTP verticle each): parsing, validation, answers</td></tr>
  *   <tr><td>model-threads</td><td>1</td><td>TensorFlow threads per model call (0: every core); workers call it at once</td></tr>
  *   <tr><td>max-body-bytes</td><td>1048576</td><td>larger request bodies are answered 413</td></tr>
@@ -42,13 +43,13 @@ import java.util.Properties;
  * </table>
  */
 public record ServerConfig(String spec, String model, String redis, String apiToken, String bind, int port,
-    int workers, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
+    int workers, int maxInFlight, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
     long timeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
-  public static final List<String> KEYS = List.of("spec", "model", "redis", "api-token", "bind", "port", "workers", "event-loops",
-      "model-threads", "max-body-bytes",
-      "max-candidates", "max-n", "max-event-rows", "timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "api-token", "bind", "port", "workers",
+      "max-in-flight", "event-loops", "model-threads", "max-body-bytes", "max-candidates", "max-n", "max-event-rows",
+      "timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
   /** A setting that cannot be used; the message names the key and where it came from. */
   public static final class ConfigException extends Exception {
@@ -61,6 +62,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
     require(apiToken == null || apiToken.length() >= 16, "api-token must be at least 16 characters");
     require(port >= 0 && port <= 65535, "port must be in 0..65535: " + port);
     require(workers >= 1, "workers must be at least 1: " + workers);
+    require(maxInFlight >= 1, "max-in-flight must be at least 1: " + maxInFlight);
     require(eventLoops >= 1, "event-loops must be at least 1: " + eventLoops);
     require(modelThreads >= 0, "model-threads must be >= 0: " + modelThreads);
     require(maxBodyBytes >= 1024, "max-body-bytes must be at least 1024: " + maxBodyBytes);
@@ -80,7 +82,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
   public String toString() {
     return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + redis + ", apiToken="
         + (apiToken == null ? "none" : "(set)") + ", bind=" + bind + ", port=" + port + ", workers=" + workers
-        + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
+        + ", maxInFlight=" + maxInFlight + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
         + ", maxCandidates=" + maxCandidates + ", maxN=" + maxN + ", maxEventRows=" + maxEventRows + ", timeoutMs="
         + timeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", shutdownGraceMs=" + shutdownGraceMs + ", maxFutureSkewMs="
         + maxFutureSkewMs + ", warmupBatches=" + warmupBatches + "]";
@@ -98,6 +100,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
     d.put("bind", "127.0.0.1");
     d.put("port", "8080");
     d.put("workers", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    d.put("max-in-flight", Integer.toString(16 * Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
     d.put("event-loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
     d.put("model-threads", "1");
     d.put("max-body-bytes", "1048576");
@@ -145,6 +148,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
       return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("api-token"),
           values.get("bind"),
           (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
+          (int) number(values, origin, "max-in-flight"),
           (int) number(values, origin, "event-loops"), (int) number(values, origin, "model-threads"),
           number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),
           (int) number(values, origin, "max-n"), (int) number(values, origin, "max-event-rows"),

@@ -47,6 +47,9 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--workers", description = "threads for Redis and model calls (default 2 x cores, at least 4)")
   Integer workers;
 
+  @Option(names = "--max-in-flight", paramLabel = "N", description = "calls queued or running; past it 503 (default 16 x workers)")
+  Integer maxInFlight;
+
   @Option(names = "--event-loops", paramLabel = "N", description = "event-loop threads (default: cores)")
   Integer eventLoops;
 
@@ -99,6 +102,7 @@ public final class ServerMain implements Callable<Integer> {
     options.put("bind", bind);
     options.put("port", text(port));
     options.put("workers", text(workers));
+    options.put("max-in-flight", text(maxInFlight));
     options.put("event-loops", text(eventLoops));
     options.put("model-threads", text(modelThreads));
     options.put("max-body-bytes", text(maxBodyBytes));

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running scoring server: the spec, the model (loaded and warmed up before the port opens),
@@ -122,11 +123,12 @@ public final class TandemServer implements AutoCloseable {
     // "any free port, shared by the servers of this Vert.x that ask for -1".
     int port = config.port() == 0 ? -1 : config.port();
     AtomicBoolean draining = new AtomicBoolean();
-    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port, draining);
+    AtomicInteger inFlight = new AtomicInteger();
+    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port, draining, inFlight);
     try {
       await(vertx.deployVerticle(verticle));
       for (int i = 1; i < config.eventLoops(); i++) {
-        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port, draining)));
+        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port, draining, inFlight)));
       }
     } catch (StartException e) {
       await(vertx.close());

@@ -94,7 +94,7 @@ class ServerFailuresTest {
   }
 
   @Test
-  void shutdownLetsTheRequestsInFlightFinishAndTakesNoNewOnes() throws Exception {
+  void excessCallsAreRefusedAndShutdownLetsTheRequestsInFlightFinish() throws Exception {
     FeatureSpec spec = JdFixture.jdSpec();
     Path model = TinyJdModel.get(spec, JdFixture.create(spec, 42));
     try (LocalRedis redis = LocalRedis.start(dir.resolve("redis-shutdown"))) {
@@ -106,7 +106,7 @@ class ServerFailuresTest {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       TandemServer server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(),
           "model", model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "timeout-ms", "2000",
-          "shutdown-grace-ms", "5000", "idle-timeout-ms", "2500")));
+          "shutdown-grace-ms", "5000", "idle-timeout-ms", "2500", "max-in-flight", "1")));
       String url = server.url();
       assertThat(get(http, server, "/health/ready").statusCode(), is(200));
       assertThat(get(http, server, "/health/live").body(), containsString("live"));
@@ -128,6 +128,11 @@ class ServerFailuresTest {
         }
       });
       Thread.sleep(300);
+      // At its limit of one call in flight, the server refuses the next at once rather than queueing it.
+      HttpResponse<String> excess = post(http, server, body);
+      assertThat(excess.body(), excess.statusCode(), is(503));
+      assertThat(excess.headers().firstValue("Retry-After").orElse(""), is("1"));
+      assertThat(excess.body(), containsString("limit of 1 calls in flight"));
       server.close();
       HttpResponse<String> finished = inFlight.get(10, TimeUnit.SECONDS);
       assertThat(finished.body(), finished.statusCode(), is(200));
