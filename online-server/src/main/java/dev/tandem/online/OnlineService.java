@@ -50,7 +50,6 @@ public final class OnlineService {
   private final TableDef requestTable;
   private final ModelEncoder encoder;
   private final Scorer scorer;
-  private final String modelPath;
   private final RedisState redis;
   private final RedisKeys keys;
   private final FeatureFetcher fetcher;
@@ -60,7 +59,7 @@ public final class OnlineService {
   private final ServerMetrics metrics;
   private final Clock clock;
 
-  public OnlineService(FeatureSpec spec, Scorer scorer, String modelPath, RedisState redis, ServerConfig config,
+  public OnlineService(FeatureSpec spec, Scorer scorer, RedisState redis, ServerConfig config,
       ServerMetrics metrics, Clock clock) {
     this.spec = spec;
     this.plan = spec.plan();
@@ -68,7 +67,6 @@ public final class OnlineService {
     this.requestTable = plan.requestTable();
     this.encoder = spec.modelEncoder();
     this.scorer = scorer;
-    this.modelPath = modelPath;
     this.redis = redis;
     this.keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
     this.fetcher = new FeatureFetcher(spec, redis, keys);
@@ -336,7 +334,7 @@ public final class OnlineService {
     }
     json.put("status", ok ? "ok" : "unavailable");
     json.put("redis", redisJson);
-    json.put("model", new JsonObject().put("loaded", true).put("path", modelPath).put("inputs", scorer.width())
+    json.put("model", new JsonObject().put("loaded", true).put("inputs", scorer.width())
         .put("device", scorer.device()));
     json.put("spec", new JsonObject().put("name", spec.name()).put("version", spec.version()).put("sha256", spec.sha256()));
     json.put("generation", generation);

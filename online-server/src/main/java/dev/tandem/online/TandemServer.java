@@ -115,8 +115,7 @@ public final class TandemServer implements AutoCloseable {
       }
     }
     ServerMetrics metrics = new ServerMetrics();
-    OnlineService service = new OnlineService(spec, scorer, config.model() == null ? "" : config.model(), redis, config,
-        metrics, Clock.systemUTC());
+    OnlineService service = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
     JsonObject openapi = OpenApiDocument.of(spec, config);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's

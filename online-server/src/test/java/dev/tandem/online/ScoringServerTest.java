@@ -62,6 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScoringServerTest {
   private static final String TOKEN = "test-token-" + java.util.UUID.randomUUID();
+  static Path model;
   static final Instant NOW = JdFixture.T.plus(Duration.ofHours(1));
 
   @TempDir static Path dir;
@@ -81,7 +82,7 @@ class ScoringServerTest {
     spec = JdFixture.jdSpec();
     serving = spec.serving();
     fixture = JdFixture.create(spec, 42);
-    Path model = TinyJdModel.get(spec, fixture);
+    model = TinyJdModel.get(spec, fixture);
     redis = LocalRedis.start(dir.resolve("redis"));
     state = RedisState.connect(redis.uri());
     keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
@@ -211,6 +212,7 @@ class ScoringServerTest {
     assertThat(h.getString("status"), is("ok"));
     assertThat(h.getJsonObject("redis").getBoolean("reachable"), is(true));
     assertThat(h.getJsonObject("model").getBoolean("loaded"), is(true));
+    assertThat("no file path in /health", a.body(), not(containsString(model.toString())));
     assertThat(h.getJsonObject("model").getInteger("inputs"), is(spec.model().inputs().size()));
     assertThat(h.getJsonObject("spec").getString("name"), is("jd"));
     assertThat(h.getJsonObject("spec").getString("sha256"), is(spec.sha256()));
