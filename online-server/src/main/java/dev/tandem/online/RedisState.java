@@ -92,10 +92,6 @@ public final class RedisState implements AutoCloseable {
       return 1
       """.getBytes(UTF_8);
   private static final byte[] RAISE_SHA = sha1Hex(RAISE_SCRIPT);
-  // RESP2, not Jedis 8's default RESP3: the maintenance calls wrap pooled connections in the
-  // legacy Jedis class, whose reply parsers assume RESP2.
-  private static final JedisClientConfig CONFIG =
-      DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build();
   private static final int SCAN_COUNT = 1000;
 
   private final UnifiedJedis client;                // single-key commands (follows MOVED in a cluster)
@@ -127,18 +123,19 @@ public final class RedisState implements AutoCloseable {
   /** Connects to {@code redis://host:port}: a cluster node (INFO cluster says so) seeds a cluster client. */
   public static RedisState connect(String uri) {
     HostAndPort seed = hostAndPort(uri);
+    JedisClientConfig config = clientConfig(uri);
     boolean clustered;
-    try (Jedis probe = new Jedis(seed, CONFIG)) {
+    try (Jedis probe = new Jedis(seed, config)) {
       clustered = probe.info("cluster").contains("cluster_enabled:1");
     }
     if (!clustered) {
-      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(CONFIG).build(), seed);
+      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).build(), seed);
     }
     // Our own provider: batches need the slot -> node map and per-node connections.
-    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), CONFIG);
+    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), config);
     RedisClusterClient client = RedisClusterClient.builder()
         .nodes(Set.of(seed))
-        .clientConfig(CONFIG)
+        .clientConfig(config)
         .connectionProvider(provider)
         .build();
     return new RedisState(client, provider, seed);
@@ -567,13 +564,52 @@ public final class RedisState implements AutoCloseable {
   }
 
   private static HostAndPort hostAndPort(String uri) {
-    URI parsed = URI.create(uri);
-    boolean plain = parsed.getUserInfo() == null && parsed.getQuery() == null
-        && (parsed.getPath() == null || parsed.getPath().isEmpty() || parsed.getPath().equals("/"));
-    if (!"redis".equals(parsed.getScheme()) || parsed.getHost() == null || !plain) {
-      throw new IllegalArgumentException("expected redis://host:port, got " + uri);
-    }
+    URI parsed = parse(uri);
     return new HostAndPort(parsed.getHost(), parsed.getPort() == -1 ? 6379 : parsed.getPort());
+  }
+
+  /**
+   * How to talk to the server of {@code uri}: RESP2 (not Jedis 8's default RESP3: the maintenance
+   * calls wrap pooled connections in the legacy Jedis class, whose reply parsers assume RESP2);
+   * the ACL user and password of {@code redis://user:password@host:port} ({@code :password@}:
+   * the default user), percent-decoded; TLS for {@code rediss://}.
+   */
+  private static JedisClientConfig clientConfig(String uri) {
+    URI parsed = parse(uri);
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
+        .ssl("rediss".equals(parsed.getScheme()));
+    String userInfo = parsed.getUserInfo(); // decoded
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+      if (!user.isEmpty()) {
+        config.user(user);
+      }
+      if (colon >= 0) {
+        config.password(userInfo.substring(colon + 1));
+      }
+    }
+    return config.build();
+  }
+
+  private static URI parse(String uri) {
+    URI parsed;
+    try {
+      parsed = new URI(uri);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+    }
+    boolean plain = parsed.getQuery() == null
+        && (parsed.getPath() == null || parsed.getPath().isEmpty() || parsed.getPath().equals("/"));
+    if (!("redis".equals(parsed.getScheme()) || "rediss".equals(parsed.getScheme())) || parsed.getHost() == null || !plain) {
+      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+    }
+    return parsed;
+  }
+
+  /** The URI with its password replaced by {@code ***}, for messages and logs. */
+  public static String redacted(String uri) {
+    return uri == null ? null : uri.replaceFirst("^([a-z]+://[^:@/]*:)[^@/]*@", "$1***@");
   }
 
   /** Lowercase hex, as Lua's redis.sha1hex gives it. */

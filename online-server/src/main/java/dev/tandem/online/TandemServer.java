@@ -90,7 +90,7 @@ public final class TandemServer implements AutoCloseable {
       redis.ping();
     } catch (RuntimeException e) {
       scorer.close();
-      throw new StartException("cannot reach Redis at " + config.redis() + ": " + e.getMessage(), e);
+      throw new StartException("cannot reach Redis at " + RedisState.redacted(config.redis()) + ": " + e.getMessage(), e);
     }
     try {
       return start(config, spec, scorer, redis);

@@ -198,8 +198,31 @@ class RedisStateTest {
 
   @Test
   void connectRejectsAnythingButRedisHostPort() {
-    for (String uri : List.of("http://127.0.0.1:6379", "redis://user:pw@127.0.0.1:6379", "redis://127.0.0.1:6379/2")) {
-      assertThrows(IllegalArgumentException.class, () -> RedisState.connect(uri), uri);
+    for (String uri : List.of("http://127.0.0.1:6379", "redis://user:pw@127.0.0.1:6379/2", "redis://127.0.0.1:6379/2",
+        "redis://127.0.0.1:6379?db=1")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisState.connect(uri), uri);
+      assertTrue(!e.getMessage().contains(":pw@"), "the password is not in the message: " + e.getMessage());
+    }
+    assertEquals("rediss://tandem:***@host:6380", RedisState.redacted("rediss://tandem:s3cret@host:6380"));
+    assertEquals("redis://host:6379", RedisState.redacted("redis://host:6379"));
+  }
+
+  @Test
+  void anAclUserWithItsPasswordGetsInAndNobodyElseDoes() throws Exception {
+    LocalRedis redis = LocalRedis.start(dir);
+    open.add(redis);
+    try (Jedis admin = redis.admin()) {
+      admin.aclSetUser("tandem", "on", ">s3cret-p@ss", "~*", "&*", "+@all");
+      admin.aclSetUser("default", "off"); // from here on, only named users with their passwords
+    }
+    String host = "127.0.0.1:" + redis.port();
+    try (RedisState state = RedisState.connect("redis://tandem:s3cret-p%40ss@" + host)) {
+      state.set(bytes("k"), bytes("v"));
+      assertEquals("v", text(state.getAll(List.of(bytes("k"))).get(0)));
+    }
+    for (String refused : List.of("redis://" + host, "redis://tandem:wrong@" + host, "redis://:s3cret-p%40ss@" + host)) {
+      RuntimeException e = assertThrows(RuntimeException.class, () -> RedisState.connect(refused).ping(), refused);
+      assertTrue(!String.valueOf(e.getMessage()).contains("s3cret"), "no password in: " + e.getMessage());
     }
   }
 

@@ -185,7 +185,7 @@ final class MaterializeJob {
     } catch (IllegalArgumentException e) {
       stderr.println("bad --redis: " + e.getMessage());
     } catch (JedisException e) {
-      stderr.println("cannot reach Redis at " + uri + ": " + e.getMessage());
+      stderr.println("cannot reach Redis at " + RedisState.redacted(uri) + ": " + e.getMessage());
     }
     if (redis != null) {
       redis.close();
