@@ -280,7 +280,7 @@ class MaterializeTest {
     Result uri = TandemCliTest.cli("materialize", "--spec", TandemCliTest.JD_SPEC.toString(), "--data", ADVERSARIAL.toString(),
         "--redis", "http://127.0.0.1:6379");
     assertThat(uri.code(), is(2));
-    assertThat(uri.err(), containsString("bad --redis: expected redis://host:port, got http://127.0.0.1:6379"));
+    assertThat(uri.err(), containsString("bad --redis: expected redis://[user:password@]host:port or rediss://..., got http://127.0.0.1:6379"));
     Result data = TandemCliTest.cli("materialize", "--spec", TandemCliTest.JD_SPEC.toString(), "--data",
         dir.resolve("none").toString(), "--redis", local.uri());
     assertThat(data.code(), is(2));
