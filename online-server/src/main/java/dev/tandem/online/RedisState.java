@@ -120,7 +120,10 @@ public final class RedisState implements AutoCloseable {
     });
   }
 
-  /** Connects to {@code redis://host:port}: a cluster node (INFO cluster says so) seeds a cluster client. */
+  /**
+   * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
+   * so) seeds a cluster client.
+   */
   public static RedisState connect(String uri) {
     HostAndPort seed = hostAndPort(uri);
     JedisClientConfig config = clientConfig(uri);
