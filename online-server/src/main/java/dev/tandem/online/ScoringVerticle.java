@@ -2,12 +2,15 @@ package dev.tandem.online;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,6 +51,7 @@ final class ScoringVerticle extends VerticleBase {
   private static final Pattern TOO_MANY = Pattern.compile("\\( \\+ (\\d+) > (\\d+)\\)");
   private static final String START = "tandem.start";
   private static final String BEARER = "Bearer ";
+  private static final long LINGER_MS = 1_000;
 
   private final OnlineService service;
   private final ServerMetrics metrics;
@@ -86,6 +90,7 @@ final class ScoringVerticle extends VerticleBase {
                 .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setCompressionSupported(true))
             .requestHandler(router)
+            .invalidRequestHandler(this::invalidRequest)
             .listen())
         .onSuccess(s -> server = s);
   }
@@ -126,9 +131,9 @@ final class ScoringVerticle extends VerticleBase {
     Router router = builder.createRouter();
     router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> error(ctx, 404, "no route " + ctx.request().method() + " " + ctx.request().path()
-        + " (see GET /openapi.json)", null));
+        + " (see GET /openapi.json)", "path"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
-        + ctx.request().path(), null));
+        + ctx.request().path(), "method"));
     router.errorHandler(500, this::failure);
     return router;
   }
@@ -193,6 +198,27 @@ final class ScoringVerticle extends VerticleBase {
         ctx.fail(ar.cause());
       }
     });
+  }
+
+  /**
+   * A request HTTP could not parse (a request line or headers past their limits, a malformed
+   * line): answered with a JSON error, then the connection is closed after a pause. Closing at
+   * once would drop the answer: the client is still sending, and a socket closed with unread
+   * bytes is reset, which discards the answer on the client's side. Meanwhile the decoder
+   * discards what arrives.
+   */
+  private void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    JsonObject error = cause instanceof TooLongHttpLineException
+        ? new JsonObject().put("error", "the request line is longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+            + " bytes").put("field", "path")
+        : cause instanceof TooLongHttpHeaderException
+        ? new JsonObject().put("error", "the headers are larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes")
+            .put("field", "headers")
+        : new JsonObject().put("error", "not a valid HTTP/1.1 request").put("field", "request");
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    request.response().setStatusCode(status).putHeader("content-type", JSON).end(error.toBuffer())
+        .onComplete(done -> vertx.setTimer(LINGER_MS, t -> request.connection().close()));
   }
 
   private void ready(RoutingContext ctx) {

@@ -186,6 +186,15 @@ final class JdFixture {
   }
 
   /** Ingests every row into {@code generation}: dimension tables first, then the rest, each table in its order. */
+  /** Ingests the fixture into a new generation of {@code state} and points {@code current} to it; returns the generation. */
+  long ingestAsCurrent(FeatureSpec spec, RedisState state) {
+    RedisKeys keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
+    long generation = state.incrBy(keys.generationsKey(), 1);
+    state.set(keys.currentKey(), Long.toString(generation).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    ingest(new Ingestion(spec, state, keys), generation);
+    return generation;
+  }
+
   void ingest(Ingestion ingestion, long generation) {
     for (Map.Entry<String, List<Object[]>> e : rows.entrySet()) {
       List<Ingestion.Event> events = new ArrayList<>();

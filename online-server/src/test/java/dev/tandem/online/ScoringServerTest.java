@@ -86,9 +86,7 @@ class ScoringServerTest {
     redis = LocalRedis.start(dir.resolve("redis"));
     state = RedisState.connect(redis.uri());
     keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
-    generation = state.incrBy(keys.generationsKey(), 1);
-    state.set(keys.currentKey(), Long.toString(generation).getBytes());
-    fixture.ingest(new Ingestion(spec, state, keys), generation);
+    generation = fixture.ingestAsCurrent(spec, state);
     server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(), "model", model.toString(),
         "redis", redis.uri(), "port", "0", "warmup-batches", "1", "api-token", TOKEN)));
     scorer = Scorer.load(model, spec);
