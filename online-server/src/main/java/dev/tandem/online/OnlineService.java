@@ -40,7 +40,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * state comes from {@link FeatureFetcher} (one round trip per batch of rows), features from the
  * core's evaluate entry, ids from the spec's model encoder and scores from {@link Scorer}.
  */
-public final class OnlineService {
+public final class OnlineService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OnlineService.class.getName());
   private static final String EVENT_ID = "event_id";
 
@@ -81,10 +81,20 @@ public final class OnlineService {
     return spec;
   }
 
+  public Scorer scorer() {
+    return scorer;
+  }
+
+  /** Frees the model (the Redis client is shared and closed by its owner). */
+  @Override
+  public void close() {
+    scorer.close();
+  }
+
   // ---------------------------------------------------------------- /recommend
 
   /** {@code POST /recommend}: see the OpenAPI document. */
-  public JsonObject recommend(JsonObject body) {
+  public JsonObject recommend(JsonObject body, Deadline deadline) {
     ServingPlan s = requireServing();
     Object user = required(s.userType(), body, s.userColumn());
     int n = body.getValue("n") == null ? 10 : (int) JsonValues.fromJson(Type.INT, body.getValue("n"), "n");
@@ -115,7 +125,7 @@ public final class OnlineService {
     } else {
       // Recall: the user's own stored rows first (one fetch of the user's state), then popular items.
       Object[] probe = s.requestRow(user, null, time, requestId(), overlay.given());
-      FeatureFetcher.Snapshot userState = fetch(List.<Object[]>of(probe), true);
+      FeatureFetcher.Snapshot userState = fetch(List.<Object[]>of(probe), true, deadline);
       recallGeneration = userState.generation();
       Set<String> seen = new HashSet<>();
       candidates = new ArrayList<>();
@@ -144,10 +154,10 @@ public final class OnlineService {
     List<Object[]> features = List.of();
     float[] scores = new float[0];
     if (!rows.isEmpty()) {
-      FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(rows, true));
+      FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(rows, true, deadline));
       generation = snapshot.generation();
-      features = evaluate(rows, snapshot);
-      scores = score(features);
+      features = evaluate(rows, snapshot, deadline);
+      scores = score(features, deadline);
     } else if (generation < 0) {
       generation = currentGeneration();
     }
@@ -180,18 +190,18 @@ public final class OnlineService {
   // ---------------------------------------------------------------- /predict
 
   /** {@code POST /predict}: one request row (columns by name) → the model's probability. */
-  public JsonObject predict(JsonObject body) {
+  public JsonObject predict(JsonObject body, Deadline deadline) {
     Object[] row = requestRowFromJson(body, "");
-    FeatureFetcher.Snapshot snapshot = fetch(List.<Object[]>of(row), false);
-    List<Object[]> features = evaluate(List.<Object[]>of(row), snapshot);
-    float[] p = score(features);
+    FeatureFetcher.Snapshot snapshot = fetch(List.<Object[]>of(row), false, deadline);
+    List<Object[]> features = evaluate(List.<Object[]>of(row), snapshot, deadline);
+    float[] p = score(features, deadline);
     return new JsonObject().put("probability", p[0]).put("generation", snapshot.generation());
   }
 
   // ---------------------------------------------------------------- /features
 
   /** {@code POST /features}: {@code {"row": ...}} or the serving form → features, model ids, the row used. */
-  public JsonObject features(JsonObject body) {
+  public JsonObject features(JsonObject body, Deadline deadline) {
     Object[] row;
     Overlay overlay;
     if (body.containsKey("row")) {
@@ -234,8 +244,8 @@ public final class OnlineService {
       overlay = overlay(body, time, defaults);
       row = requestRow(s, user, item, time, overlay.given());
     }
-    FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(List.<Object[]>of(row), !body.containsKey("row")));
-    Object[] features = evaluate(List.<Object[]>of(row), snapshot).get(0);
+    FeatureFetcher.Snapshot snapshot = overlay.apply(fetch(List.<Object[]>of(row), !body.containsKey("row"), deadline));
+    Object[] features = evaluate(List.<Object[]>of(row), snapshot, deadline).get(0);
     JsonObject named = new JsonObject();
     List<FeatureDef> defs = plan.features();
     for (int i = 0; i < defs.size(); i++) {
@@ -359,7 +369,8 @@ public final class OnlineService {
   }
 
   /** @param generatedIds whether the rows' request ids were made up here (then state kept by them is not read) */
-  private FeatureFetcher.Snapshot fetch(List<Object[]> rows, boolean generatedIds) {
+  private FeatureFetcher.Snapshot fetch(List<Object[]> rows, boolean generatedIds, Deadline deadline) {
+    before("fetching state", deadline);
     long start = System.nanoTime();
     FeatureFetcher.Snapshot snapshot;
     try {
@@ -373,7 +384,8 @@ public final class OnlineService {
     return snapshot;
   }
 
-  private List<Object[]> evaluate(List<Object[]> rows, FeatureFetcher.Snapshot snapshot) {
+  private List<Object[]> evaluate(List<Object[]> rows, FeatureFetcher.Snapshot snapshot, Deadline deadline) {
+    before("computing features", deadline);
     long start = System.nanoTime();
     List<Object[]> features = fetcher.evaluate(rows, snapshot);
     metrics.features(System.nanoTime() - start);
@@ -381,12 +393,21 @@ public final class OnlineService {
   }
 
   /** One model call for every row. */
-  private float[] score(List<Object[]> features) {
+  private float[] score(List<Object[]> features, Deadline deadline) {
+    before("scoring", deadline);
     long[][] ids = encoder.encode(features);
     long start = System.nanoTime();
     float[] scores = scorer.score(ids);
     metrics.score(System.nanoTime() - start, ids.length);
     return scores;
+  }
+
+  /** Skips a stage whose call is already past its deadline (its client was answered 503). */
+  private void before(String stage, Deadline deadline) {
+    if (deadline.passed()) {
+      metrics.deadlineExceeded(stage);
+      throw deadline.exceeded(stage);
+    }
   }
 
   private static HttpError unreachable(JedisException e) {

@@ -53,7 +53,8 @@ final class ScoringVerticle extends VerticleBase {
   private static final String BEARER = "Bearer ";
   private static final long LINGER_MS = 1_000;
 
-  private final OnlineService service;
+  private final ActiveService active;
+  private final Function<JsonObject, JsonObject> reload;
   private final ServerMetrics metrics;
   private final ServerConfig config;
   private final JsonObject openapi;
@@ -67,13 +68,15 @@ final class ScoringVerticle extends VerticleBase {
    * @param port the port to listen on (-1: a free one, shared with the other verticles)
    * @param draining set when the server shuts down: readiness answers 503 from then on
    * @param inFlight the calls on the worker pool (queued or running), shared by the verticles
+   * @param reload loads, warms and swaps in the model (and spec) a {@code POST /admin/reload} body names; blocking
    */
-  ScoringVerticle(OnlineService service, ServerMetrics metrics, ServerConfig config, JsonObject openapi, int port,
-      AtomicBoolean draining, AtomicInteger inFlight) {
+  ScoringVerticle(ActiveService active, Function<JsonObject, JsonObject> reload, ServerMetrics metrics, ServerConfig config,
+      JsonObject openapi, int port, AtomicBoolean draining, AtomicInteger inFlight) {
     this.port = port;
     this.draining = draining;
     this.inFlight = inFlight;
-    this.service = service;
+    this.active = active;
+    this.reload = reload;
     this.metrics = metrics;
     this.config = config;
     this.openapi = openapi;
@@ -110,16 +113,20 @@ final class ScoringVerticle extends VerticleBase {
   private Router router(OpenAPIContract contract) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler((io.vertx.ext.web.handler.PlatformHandler) this::measure)
-        .rootHandler(TimeoutHandler.create(config.timeoutMs(), 503))
+        .rootHandler(timeouts())
         .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
     // Every route, in one place: the OpenAPI operation id -> what answers it.
     Map<String, Handler<RoutingContext>> routes = new LinkedHashMap<>();
-    routes.put("recommend", ctx -> blocking(ctx, overlays(ctx), service::recommend));
-    routes.put("predict", ctx -> blocking(ctx, body(ctx), service::predict));
-    routes.put("features", ctx -> blocking(ctx, overlays(ctx), service::features));
+    routes.put("recommend", ctx -> blocking(ctx, overlays(ctx), OnlineService::recommend));
+    routes.put("predict", ctx -> blocking(ctx, body(ctx), OnlineService::predict));
+    routes.put("features", ctx -> blocking(ctx, overlays(ctx), OnlineService::features));
     routes.put("ingestEvents", ctx -> blocking(ctx, authorized(ctx, body(ctx), "Authorization"),
-        body -> service.ingest(ctx.pathParam("table"), body)));
+        (service, body, deadline) -> service.ingest(ctx.pathParam("table"), body)));
+    routes.put("reload", ctx -> {
+      JsonObject body = authorized(ctx, body(ctx), "Authorization");
+      blocking(ctx, () -> reload.apply(body));
+    });
     routes.put("health", this::health);
     routes.put("live", ctx -> send(ctx, 200, new JsonObject().put("status", "live")));
     routes.put("ready", this::ready);
@@ -174,12 +181,42 @@ final class ScoringVerticle extends VerticleBase {
     return body;
   }
 
-  /** Runs {@code work} on {@code body} on the worker pool and answers its JSON (or its error). */
-  private void blocking(RoutingContext ctx, JsonObject body, Function<JsonObject, JsonObject> work) {
-    blocking(ctx, () -> work.apply(body));
+  /** A call of the service on a request body, before its deadline. */
+  @FunctionalInterface
+  private interface Call {
+    JsonObject apply(OnlineService service, JsonObject body, Deadline deadline);
   }
 
-  /** Runs {@code work} on the worker pool and answers its JSON (or its error). */
+  /**
+   * Runs {@code call} on {@code body} on the worker pool with the service active when it starts
+   * (held to its end), and answers its JSON (or its error).
+   */
+  private void blocking(RoutingContext ctx, JsonObject body, Call call) {
+    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    blocking(ctx, () -> {
+      try (ActiveService.Lease lease = active.lease()) {
+        return call.apply(lease.service(), body, deadline);
+      }
+    });
+  }
+
+  private static boolean isWrite(String path) {
+    return path.startsWith("/events/") || path.startsWith("/admin/");
+  }
+
+  /** A read's deadline is timeout-ms, a write's write-timeout-ms (it completes once started). */
+  private long timeoutMs(String path) {
+    return isWrite(path) ? config.writeTimeoutMs() : config.timeoutMs();
+  }
+
+  /** Answers 503 when a call's deadline passes. */
+  private io.vertx.ext.web.handler.PlatformHandler timeouts() {
+    TimeoutHandler reads = TimeoutHandler.create(config.timeoutMs(), 503);
+    TimeoutHandler writes = TimeoutHandler.create(config.writeTimeoutMs(), 503);
+    return ctx -> (isWrite(ctx.request().path()) ? writes : reads).handle(ctx);
+  }
+
+  /** Runs {@code work} on the worker pool, unless its call passed its deadline while queued, and answers its JSON. */
   private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
     // Past max-in-flight calls (queued or running) the excess is refused at once instead of queueing without bound.
     if (inFlight.incrementAndGet() > config.maxInFlight()) {
@@ -187,7 +224,14 @@ final class ScoringVerticle extends VerticleBase {
       ctx.response().putHeader("Retry-After", "1");
       throw new HttpError(503, "the server is at its limit of " + config.maxInFlight() + " calls in flight; retry shortly", null);
     }
-    workers.executeBlocking(work, false).onComplete(ar -> {
+    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    workers.executeBlocking(() -> {
+      if (deadline.passed()) {
+        metrics.deadlineExceeded("waiting for a worker");
+        throw deadline.exceeded("waiting for a worker");
+      }
+      return work.call();
+    }, false).onComplete(ar -> {
       inFlight.decrementAndGet();
       if (ctx.response().ended() || ctx.response().closed()) {
         return; // timed out (already answered) or the client went away
@@ -230,7 +274,11 @@ final class ScoringVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    workers.executeBlocking(service::health, false).onComplete(ar -> {
+    workers.executeBlocking(() -> {
+      try (ActiveService.Lease lease = active.lease()) {
+        return lease.service().health();
+      }
+    }, false).onComplete(ar -> {
       if (ctx.response().ended() || ctx.response().closed()) {
         return;
       }
@@ -260,7 +308,8 @@ final class ScoringVerticle extends VerticleBase {
       return "/events/{table}";
     }
     return switch (path) {
-      case "/recommend", "/predict", "/features", "/health", "/health/live", "/health/ready", "/metrics", "/openapi.json" -> path;
+      case "/recommend", "/predict", "/features", "/health", "/health/live", "/health/ready", "/metrics", "/openapi.json",
+          "/admin/reload" -> path;
       default -> "other";
     };
   }
@@ -284,7 +333,7 @@ final class ScoringVerticle extends VerticleBase {
     }
     switch (status) {
       case 413 -> error(ctx, 413, "the request body is larger than " + config.maxBodyBytes() + " bytes", "body");
-      case 503 -> error(ctx, 503, "the request took longer than " + config.timeoutMs() + " ms", null);
+      case 503 -> error(ctx, 503, "the call passed its deadline of " + timeoutMs(ctx.request().path()) + " ms", null);
       case 400 -> error(ctx, 400, "bad request", "body");
       case 404 -> error(ctx, 404, "not found", null);
       case 405 -> error(ctx, 405, "method not allowed", null);
@@ -356,7 +405,7 @@ final class ScoringVerticle extends VerticleBase {
     boolean rowOfTable = parent.startsWith("values.") || parent.startsWith("events.") || parent.equals("row")
         || (parent.isEmpty() && ctx.request().path().equals("/predict"));
     boolean table = parent.equals("values") || parent.equals("events");
-    String message = table && service.spec().table(name) != null
+    String message = table && active.peek().spec().table(name) != null
         ? "table '" + name + "' cannot be given in '" + parent + "' ('values': one row of the request table or of a"
             + " dimension table; 'events': rows of event and dimension tables)"
         : table ? "unknown table '" + name + "'"

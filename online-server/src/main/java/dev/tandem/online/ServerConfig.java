@@ -35,8 +35,9 @@ import java.util.Properties;
  *   <tr><td>max-candidates</td><td>1000</td><td>candidates per /recommend call</td></tr>
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
  *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
- *   <tr><td>timeout-ms</td><td>10000</td><td>a call still running after this is answered 503</td></tr>
- *   <tr><td>idle-timeout-ms</td><td>60000</td><td>a connection with no traffic for this long is closed (a slow or idle client cannot hold a socket); more than timeout-ms</td></tr>
+ *   <tr><td>timeout-ms</td><td>100</td><td>the deadline of a read (/recommend, /predict, /features) from its arrival: answered 503 when it passes; a stage (waiting for a worker, fetching state, features, scoring) not started by then is skipped; Redis waits (socket, pool) are bounded by it</td></tr>
+ *   <tr><td>write-timeout-ms</td><td>10000</td><td>the same for writes (/events, /admin/reload); a write once started completes (a retry of it is safe)</td></tr>
+ *   <tr><td>idle-timeout-ms</td><td>60000</td><td>a connection with no traffic for this long is closed (a slow or idle client cannot hold a socket); more than both timeouts</td></tr>
  *   <tr><td>shutdown-grace-ms</td><td>10000</td><td>on SIGTERM, how long requests in flight may take to finish (readiness is false meanwhile)</td></tr>
  *   <tr><td>max-future-skew-ms</td><td>300000</td><td>times later than now + this are refused (400): a future-dated row would evict window rows</td></tr>
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
@@ -44,12 +45,12 @@ import java.util.Properties;
  */
 public record ServerConfig(String spec, String model, String redis, String apiToken, String bind, int port,
     int workers, int maxInFlight, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
-    long timeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
+    long timeoutMs, long writeTimeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
   public static final List<String> KEYS = List.of("spec", "model", "redis", "api-token", "bind", "port", "workers",
       "max-in-flight", "event-loops", "model-threads", "max-body-bytes", "max-candidates", "max-n", "max-event-rows",
-      "timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
+      "timeout-ms", "write-timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
   /** A setting that cannot be used; the message names the key and where it came from. */
   public static final class ConfigException extends Exception {
@@ -70,8 +71,10 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
     require(maxN >= 1, "max-n must be at least 1: " + maxN);
     require(maxEventRows >= 1, "max-event-rows must be at least 1: " + maxEventRows);
     require(timeoutMs >= 1, "timeout-ms must be at least 1: " + timeoutMs);
+    require(writeTimeoutMs >= 1, "write-timeout-ms must be at least 1: " + writeTimeoutMs);
     // A connection waiting for its answer has no traffic either: it must not be closed before the answer is due.
-    require(idleTimeoutMs > timeoutMs, "idle-timeout-ms (" + idleTimeoutMs + ") must be more than timeout-ms (" + timeoutMs + ")");
+    require(idleTimeoutMs > Math.max(timeoutMs, writeTimeoutMs), "idle-timeout-ms (" + idleTimeoutMs
+        + ") must be more than timeout-ms (" + timeoutMs + ") and write-timeout-ms (" + writeTimeoutMs + ")");
     require(shutdownGraceMs >= 0, "shutdown-grace-ms must be >= 0: " + shutdownGraceMs);
     require(maxFutureSkewMs >= 0, "max-future-skew-ms must be >= 0: " + maxFutureSkewMs);
     require(warmupBatches >= 0, "warmup-batches must be >= 0: " + warmupBatches);
@@ -84,7 +87,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
         + (apiToken == null ? "none" : "(set)") + ", bind=" + bind + ", port=" + port + ", workers=" + workers
         + ", maxInFlight=" + maxInFlight + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
         + ", maxCandidates=" + maxCandidates + ", maxN=" + maxN + ", maxEventRows=" + maxEventRows + ", timeoutMs="
-        + timeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", shutdownGraceMs=" + shutdownGraceMs + ", maxFutureSkewMs="
+        + timeoutMs + ", writeTimeoutMs=" + writeTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", shutdownGraceMs=" + shutdownGraceMs + ", maxFutureSkewMs="
         + maxFutureSkewMs + ", warmupBatches=" + warmupBatches + "]";
   }
 
@@ -107,7 +110,8 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
     d.put("max-candidates", "1000");
     d.put("max-n", "1000");
     d.put("max-event-rows", "10000");
-    d.put("timeout-ms", "10000");
+    d.put("timeout-ms", "100");
+    d.put("write-timeout-ms", "10000");
     d.put("idle-timeout-ms", "60000");
     d.put("shutdown-grace-ms", "10000");
     d.put("max-future-skew-ms", Long.toString(TableDef.DEFAULT_MAX_SKEW.toMillis()));
@@ -152,7 +156,8 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
           (int) number(values, origin, "event-loops"), (int) number(values, origin, "model-threads"),
           number(values, origin, "max-body-bytes"), (int) number(values, origin, "max-candidates"),
           (int) number(values, origin, "max-n"), (int) number(values, origin, "max-event-rows"),
-          number(values, origin, "timeout-ms"), number(values, origin, "idle-timeout-ms"),
+          number(values, origin, "timeout-ms"), number(values, origin, "write-timeout-ms"),
+          number(values, origin, "idle-timeout-ms"),
           number(values, origin, "shutdown-grace-ms"),
           number(values, origin, "max-future-skew-ms"),
           (int) number(values, origin, "warmup-batches"));

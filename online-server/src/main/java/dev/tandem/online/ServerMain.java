@@ -68,8 +68,11 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--max-event-rows", paramLabel = "N", description = "rows per /events call (default 10000)")
   Integer maxEventRows;
 
-  @Option(names = "--timeout-ms", paramLabel = "MS", description = "answer 503 past this (default 10000)")
+  @Option(names = "--timeout-ms", paramLabel = "MS", description = "a read's deadline: answered 503 past it (default 100)")
   Long timeoutMs;
+
+  @Option(names = "--write-timeout-ms", paramLabel = "MS", description = "a write's deadline (default 10000)")
+  Long writeTimeoutMs;
 
   @Option(names = "--idle-timeout-ms", paramLabel = "MS", description = "close connections idle this long (default 60000)")
   Long idleTimeoutMs;
@@ -110,6 +113,7 @@ public final class ServerMain implements Callable<Integer> {
     options.put("max-n", text(maxN));
     options.put("max-event-rows", text(maxEventRows));
     options.put("timeout-ms", text(timeoutMs));
+    options.put("write-timeout-ms", text(writeTimeoutMs));
     options.put("idle-timeout-ms", text(idleTimeoutMs));
     options.put("shutdown-grace-ms", text(shutdownGraceMs));
     options.put("max-future-skew-ms", text(maxFutureSkewMs));

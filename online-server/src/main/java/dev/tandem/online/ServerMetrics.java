@@ -84,6 +84,12 @@ public final class ServerMetrics {
     }
   }
 
+  /** A call's stage skipped because the call was past its deadline (already answered 503). */
+  public void deadlineExceeded(String stage) {
+    Counter.builder("tandem.deadline.exceeded").description("stages skipped because their call was past its deadline")
+        .tags("stage", stage).register(registry).increment();
+  }
+
   /** The Prometheus text exposition (format 0.0.4). */
   public String scrape() {
     return registry.scrape();

@@ -40,24 +40,22 @@ public final class TandemServer implements AutoCloseable {
   }
 
   private final ServerConfig config;
-  private final FeatureSpec spec;
-  private final Scorer scorer;
   private final RedisState redis;
-  private final OnlineService service;
-  private final Vertx vertx;
-  private final ScoringVerticle verticle;
-  private final AtomicBoolean draining;
+  private final ServerMetrics metrics;
+  private final JsonObject openapi;
+  private final ActiveService active;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final Object reloading = new Object();
+  private Vertx vertx;
+  private ScoringVerticle verticle;
 
-  private TandemServer(ServerConfig config, FeatureSpec spec, Scorer scorer, RedisState redis, OnlineService service,
-      Vertx vertx, ScoringVerticle verticle, AtomicBoolean draining) {
-    this.draining = draining;
+  private TandemServer(ServerConfig config, RedisState redis, ServerMetrics metrics, JsonObject openapi,
+      OnlineService service) {
     this.config = config;
-    this.spec = spec;
-    this.scorer = scorer;
     this.redis = redis;
-    this.service = service;
-    this.vertx = vertx;
-    this.verticle = verticle;
+    this.metrics = metrics;
+    this.openapi = openapi;
+    this.active = new ActiveService(service);
   }
 
   /** Loads the spec and the model, connects to Redis, warms the model up, then opens the port. */
@@ -108,32 +106,95 @@ public final class TandemServer implements AutoCloseable {
    */
   public static TandemServer start(ServerConfig config, FeatureSpec spec, Scorer scorer, RedisState redis)
       throws StartException {
+    warmUp(scorer, config);
+    ServerMetrics metrics = new ServerMetrics();
+    OnlineService service = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
+    TandemServer server = new TandemServer(config, redis, metrics, OpenApiDocument.of(spec, config), service);
+    server.serve();
+    return server;
+  }
+
+  private static void warmUp(Scorer scorer, ServerConfig config) {
     for (int size : new int[] {1, 10, 100, config.maxCandidates()}) {
       long[][] ids = new long[size][scorer.width()];
       for (int i = 0; i < config.warmupBatches(); i++) {
         scorer.score(ids);
       }
     }
-    ServerMetrics metrics = new ServerMetrics();
-    OnlineService service = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
-    JsonObject openapi = OpenApiDocument.of(spec, config);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+  }
+
+  private void serve() throws StartException {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's
     // "any free port, shared by the servers of this Vert.x that ask for -1".
     int port = config.port() == 0 ? -1 : config.port();
-    AtomicBoolean draining = new AtomicBoolean();
     AtomicInteger inFlight = new AtomicInteger();
-    ScoringVerticle verticle = new ScoringVerticle(service, metrics, config, openapi, port, draining, inFlight);
     try {
-      await(vertx.deployVerticle(verticle));
-      for (int i = 1; i < config.eventLoops(); i++) {
-        await(vertx.deployVerticle(new ScoringVerticle(service, metrics, config, openapi, port, draining, inFlight)));
+      for (int i = 0; i < config.eventLoops(); i++) {
+        ScoringVerticle v = new ScoringVerticle(active, this::reload, metrics, config, openapi, port, draining, inFlight);
+        await(vertx.deployVerticle(v));
+        verticle = verticle == null ? v : verticle;
       }
     } catch (StartException e) {
       await(vertx.close());
       throw new StartException("cannot serve on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    return new TandemServer(config, spec, scorer, redis, service, vertx, verticle, draining);
+  }
+
+  /**
+   * {@code POST /admin/reload}: loads the model {@code body.model} names (for the spec served, or
+   * for the spec {@code body.spec} names), warms it up, and swaps spec and model in at once: calls
+   * already running finish with the old pair, later calls get the new one. Refused (400, the old
+   * pair keeps serving) when the model does not fit the spec, the spec does not compile, the spec
+   * changes the API (tables, columns, serving section: that needs a restart), or its version has
+   * no state in Redis yet. Blocking; one reload at a time.
+   */
+  JsonObject reload(JsonObject body) {
+    synchronized (reloading) {
+      long start = System.nanoTime();
+      FeatureSpec spec = active.peek().spec();
+      String specPath = body.getString("spec");
+      if (specPath != null) {
+        try {
+          spec = FeatureSpec.load(Path.of(specPath));
+        } catch (SpecException e) {
+          throw HttpError.badRequest("the spec does not compile:\n" + e.getMessage(), "spec");
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+          throw HttpError.badRequest("cannot read the spec: " + e.getMessage(), "spec");
+        }
+        if (!OpenApiDocument.of(spec, config).equals(openapi)) {
+          throw HttpError.badRequest("spec " + spec.name() + " v" + spec.version() + " changes the API (its tables, columns"
+              + " or serving section): restart the server to serve it", "spec");
+        }
+      }
+      Scorer scorer;
+      try {
+        scorer = Scorer.load(Path.of(body.getString("model")), spec, config.modelThreads());
+      } catch (ModelException e) {
+        throw HttpError.badRequest(e.getMessage(), "model");
+      } catch (IOException | java.nio.file.InvalidPathException e) {
+        throw HttpError.badRequest("cannot read the model: " + e.getMessage(), "model");
+      }
+      OnlineService next = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
+      try {
+        OnlineService.Health state = next.health();
+        if (!state.ok()) {
+          throw new HttpError(503, "the state store (Redis) is unreachable; nothing was swapped", null);
+        }
+        if (specPath != null && state.json().getValue("generation") == null) {
+          throw HttpError.badRequest("spec " + spec.name() + " v" + spec.version() + " has no state in Redis: materialize"
+              + " it before serving it", "spec");
+        }
+        warmUp(scorer, config);
+      } catch (RuntimeException e) {
+        next.close();
+        throw e;
+      }
+      active.swap(next);
+      return new JsonObject().put("spec", spec.name()).put("version", spec.version())
+          .put("spec_sha256", spec.sha256()).put("model_inputs", scorer.width())
+          .put("loaded_ms", (System.nanoTime() - start) / 1_000_000);
+    }
   }
 
   private static <T> T await(Future<T> future) throws StartException {
@@ -163,20 +224,23 @@ public final class TandemServer implements AutoCloseable {
     return "http://" + host + ":" + port();
   }
 
+  /** The spec served now. */
   public FeatureSpec spec() {
-    return spec;
+    return active.peek().spec();
   }
 
+  /** The model served now. */
   public Scorer scorer() {
-    return scorer;
+    return active.peek().scorer();
   }
 
   OnlineService service() {
-    return service;
+    return active.peek();
   }
 
   /** The generation {@code current} points to now, or null when nothing was materialized. */
   public Long generation() {
+    FeatureSpec spec = spec();
     byte[] pointer = redis.get(new RedisKeys(spec.name(), Integer.toString(spec.version())).currentKey());
     return pointer == null ? null : Long.parseLong(new String(pointer, StandardCharsets.US_ASCII));
   }
@@ -184,6 +248,7 @@ public final class TandemServer implements AutoCloseable {
   /** The line printed when the server is up. */
   public String banner() {
     Long generation = generation();
+    FeatureSpec spec = spec();
     return "tandem serve: listening on " + url() + " (spec " + spec.name() + " v" + spec.version() + " sha256 "
         + spec.sha256().substring(0, 12) + ", model " + config.model() + ", generation "
         + (generation == null ? "none (nothing materialized yet)" : generation) + ")";
@@ -202,7 +267,7 @@ public final class TandemServer implements AutoCloseable {
       System.getLogger(TandemServer.class.getName()).log(System.Logger.Level.WARNING, "closing Vert.x: " + e.getMessage());
     } finally {
       redis.close();
-      scorer.close();
+      active.close();
     }
   }
 }

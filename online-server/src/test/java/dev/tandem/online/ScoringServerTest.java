@@ -88,7 +88,8 @@ class ScoringServerTest {
     keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
     generation = fixture.ingestAsCurrent(spec, state);
     server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(), "model", model.toString(),
-        "redis", redis.uri(), "port", "0", "warmup-batches", "1", "api-token", TOKEN)));
+        "redis", redis.uri(), "port", "0", "warmup-batches", "1", "api-token", TOKEN,
+        "timeout-ms", "10000"))); // what the answers are, not how fast a busy machine gives them
     scorer = Scorer.load(model, spec);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -411,7 +412,7 @@ class ScoringServerTest {
     JsonObject paths = doc.getJsonObject("paths");
     Map<String, String> routes = Map.of("/recommend", "post", "/predict", "post", "/features", "post",
         "/events/{table}", "post", "/health", "get", "/health/live", "get", "/health/ready", "get", "/metrics", "get",
-        "/openapi.json", "get");
+        "/openapi.json", "get", "/admin/reload", "post");
     routes.forEach((path, method) -> {
       JsonObject op = paths.getJsonObject(path) == null ? null : paths.getJsonObject(path).getJsonObject(method);
       assertThat(path, op, notNullValue());
@@ -572,8 +573,8 @@ class ScoringServerTest {
         new Bad("a request column set from the request", "POST", "/recommend",
             "{\"user_id\": \"u1\", \"values\": {\"flattenRequest_clean\": {\"sku_id\": \"s1\"}}}", 400,
             "values.flattenRequest_clean.sku_id", "set from the request itself"),
-        new Bad("no such route", "GET", "/nope", null, 404, null, "no route GET /nope"),
-        new Bad("wrong method", "DELETE", "/recommend", null, 405, null, "not allowed"));
+        new Bad("no such route", "GET", "/nope", null, 404, "path", "no route GET /nope"),
+        new Bad("wrong method", "DELETE", "/recommend", null, 405, "method", "not allowed"));
     for (Bad bad : cases) {
       Answer a = send(bad.method(), bad.path(), bad.body());
       assertThat(bad.what() + ": " + a.body(), a.status(), is(bad.status()));

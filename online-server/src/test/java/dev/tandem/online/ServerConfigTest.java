@@ -25,7 +25,8 @@ class ServerConfigTest {
     assertThat(c.maxBodyBytes(), is(1L << 20));
     assertThat(c.maxCandidates(), is(1000));
     assertThat(c.maxN(), is(1000));
-    assertThat(c.timeoutMs(), is(10_000L));
+    assertThat(c.timeoutMs(), is(100L));
+    assertThat(c.writeTimeoutMs(), is(10_000L));
     assertThat(c.maxFutureSkewMs(), is(300_000L));
     assertThat(c.workers() >= 4, is(true));
   }
@@ -73,7 +74,7 @@ class ServerConfigTest {
     assertThat(e.getMessage(), containsString("workers must be at least 1"));
     e = assertThrows(ServerConfig.ConfigException.class,
         () -> ServerConfig.load(null, Map.of(), Map.of("timeout-ms", "5000", "idle-timeout-ms", "5000")));
-    assertThat(e.getMessage(), containsString("idle-timeout-ms (5000) must be more than timeout-ms (5000)"));
+    assertThat(e.getMessage(), containsString("idle-timeout-ms (5000) must be more than timeout-ms (5000) and write-timeout-ms"));
     e = assertThrows(ServerConfig.ConfigException.class, () -> ServerConfig.load(null, Map.of("TANDEM_API_TOKEN", "short"),
         Map.of()));
     assertThat(e.getMessage(), containsString("api-token must be at least 16 characters"));

@@ -41,6 +41,7 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
  */
 final class TinyJdModel {
   private static Path model;
+  private static Path other;
   private static TrainingReport report;
 
   private TinyJdModel() {}
@@ -48,15 +49,30 @@ final class TinyJdModel {
   static synchronized Path get(FeatureSpec spec, JdFixture fixture) throws Exception {
     if (model == null) {
       Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tiny-jd-model-");
-      Path trainingSet = dir.resolve("ts");
-      writeTrainingSet(spec, fixture, trainingSet);
-      ByteArrayOutputStream progress = new ByteArrayOutputStream();
-      report = Trainer.train(TrainOptions.builder(trainingSet, dir.resolve("model")).epochs(3).patience(2).batchSize(128)
-          .tableSize(20_000).embeddingDim(8).dnn(List.of(32, 16)).dropout(0.1f).learningRate(0.005f).build(),
-          new PrintStream(progress, true, StandardCharsets.UTF_8));
+      report = train(spec, fixture, List.of(32, 16), dir);
       model = dir.resolve("model");
     }
     return model;
+  }
+
+  /** Another model for the same spec, trained with a different network: its scores differ from {@link #get}'s. */
+  static synchronized Path other(FeatureSpec spec, JdFixture fixture) throws Exception {
+    if (other == null) {
+      Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tiny-jd-model-");
+      train(spec, fixture, List.of(8), dir);
+      other = dir.resolve("model");
+    }
+    return other;
+  }
+
+  /** Trains into {@code dir}/model. */
+  private static TrainingReport train(FeatureSpec spec, JdFixture fixture, List<Integer> dnn, Path dir) throws Exception {
+    Path trainingSet = dir.resolve("ts");
+    writeTrainingSet(spec, fixture, trainingSet);
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    return Trainer.train(TrainOptions.builder(trainingSet, dir.resolve("model")).epochs(3).patience(2)
+        .batchSize(128).tableSize(20_000).embeddingDim(8).dnn(dnn).dropout(0.1f).learningRate(0.005f).build(),
+        new PrintStream(progress, true, StandardCharsets.UTF_8));
   }
 
   static TrainingReport report() {
