@@ -9,7 +9,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -32,8 +31,6 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -107,19 +104,17 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
       ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
       TandemParquet.RecordToRow toRow = new TandemParquet.RecordToRow(table, schema, file.getValue());
-      long sequence = file.getKey() << ROW_BITS;
-      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new BeamInputFile(resource)).build()) {
-        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-          Row row = toRow.apply(r, sequence++, zone);
-          if (row.getSchema().equals(TandemSchemas.REJECTED)) {
-            read.inc();
-            rejected.inc();
-            out.get(REJECTED).output(row);
-          } else {
-            out.get(ROWS).output(row);
-          }
+      long[] sequence = {file.getKey() << ROW_BITS};
+      TandemParquet.readRecords(table, resource, r -> {
+        Row row = toRow.apply(r, sequence[0]++, zone);
+        if (row.getSchema().equals(TandemSchemas.REJECTED)) {
+          read.inc();
+          rejected.inc();
+          out.get(REJECTED).output(row);
+        } else {
+          out.get(ROWS).output(row);
         }
-      }
+      });
     }
   }
 
@@ -129,6 +124,12 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
 
     BeamInputFile(ResourceId resource) {
       this.resource = resource;
+    }
+
+    /** The file's name, which Parquet's messages give. */
+    @Override
+    public String toString() {
+      return resource.toString();
     }
 
     @Override

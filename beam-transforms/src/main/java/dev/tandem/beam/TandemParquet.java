@@ -26,6 +26,7 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -232,9 +233,27 @@ public final class TandemParquet {
         HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
       schema = reader.getFooter().getFileMetaData().getSchema();
     } catch (IOException | RuntimeException e) {
-      problems.add("table '" + t.name() + "': cannot read Parquet file " + file + ": " + e.getMessage());
+      problems.add(unreadable(t, file.toString(), e).getMessage());
       return;
     }
+    checkSchema(t, schema, file.toString(), problems);
+  }
+
+  /** The error of a file that Parquet cannot read, naming table and file, with the messages of the exception and its causes. */
+  private static IllegalArgumentException unreadable(TableDef t, String file, Exception e) {
+    StringBuilder why = new StringBuilder();
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      why.append(why.isEmpty() ? "" : ": ").append(c.getMessage() != null ? c.getMessage() : c.toString());
+    }
+    IllegalArgumentException error = new IllegalArgumentException("table '" + t.name() + "': cannot read Parquet file "
+        + file + ": " + why);
+    // Suppressed, not the cause: the job reports the root cause of a failure as the data error.
+    error.addSuppressed(e);
+    return error;
+  }
+
+  /** Adds a problem for each of the table's columns that the file's schema lacks or holds with another type. */
+  private static void checkSchema(TableDef t, MessageType schema, String file, List<String> problems) {
     for (TableDef.ColumnDef c : t.columns()) {
       if (!schema.containsField(c.name())) {
         problems.add("table '" + t.name() + "', column '" + c.name() + "': missing in " + file);
@@ -342,20 +361,58 @@ public final class TandemParquet {
     org.apache.beam.sdk.schemas.Schema schema = TandemSchemas.table(table);
     int width = table.columns().size();
     for (int f = 0; f < files.size(); f++) {
-      String file = files.get(f).resourceId().toString();
-      RecordToRow toRow = new RecordToRow(table, schema, file);
-      long sequence = (long) f << ParquetTableSource.ROW_BITS;
-      try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(
-          new ParquetTableSource.BeamInputFile(files.get(f).resourceId())).build()) {
-        for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-          Row row = toRow.apply(r, sequence++, zone);
-          if (row.getSchema().equals(TandemSchemas.REJECTED)) {
-            rows.rejected(row.getString("reason"));
-          } else {
-            Object[] carried = TandemSchemas.carried(row, table);
-            rows.row(Arrays.copyOf(carried, width), (Long) carried[width]);
-          }
+      ResourceId file = files.get(f).resourceId();
+      RecordToRow toRow = new RecordToRow(table, schema, file.toString());
+      long[] sequence = {(long) f << ParquetTableSource.ROW_BITS};
+      readRecords(table, file, r -> {
+        Row row = toRow.apply(r, sequence[0]++, zone);
+        if (row.getSchema().equals(TandemSchemas.REJECTED)) {
+          rows.rejected(row.getString("reason"));
+        } else {
+          Object[] carried = TandemSchemas.carried(row, table);
+          rows.row(Arrays.copyOf(carried, width), (Long) carried[width]);
         }
+      });
+    }
+  }
+
+  /** Takes the records of a file, in file order. */
+  interface Records {
+    void accept(GenericRecord record) throws IOException;
+  }
+
+  /**
+   * Reads one file of a table, on any Beam file system. Its footer is checked against the
+   * table's columns first and page checksums are verified, so a truncated, damaged or mistyped
+   * file stops the read with an error naming table and file (and column), never with values
+   * read wrongly or a bare Parquet exception.
+   *
+   * @throws IllegalArgumentException when the file cannot be read or does not hold the table's columns
+   */
+  static void readRecords(TableDef table, ResourceId file, Records records) throws IOException {
+    org.apache.parquet.io.InputFile input = new ParquetTableSource.BeamInputFile(file);
+    List<String> problems = new ArrayList<>();
+    try (ParquetFileReader footer = ParquetFileReader.open(input)) {
+      checkSchema(table, footer.getFooter().getFileMetaData().getSchema(), file.toString(), problems);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(table, file.toString(), e);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input)
+        .usePageChecksumVerification().build()) {
+      while (true) {
+        GenericRecord r;
+        try {
+          r = reader.read();
+        } catch (IOException | RuntimeException e) {
+          throw unreadable(table, file.toString(), e);
+        }
+        if (r == null) {
+          return;
+        }
+        records.accept(r);
       }
     }
   }
@@ -423,18 +480,14 @@ public final class TandemParquet {
     }
 
     /**
-     * The row, or a rejected row when a text value does not parse as its column's type.
-     *
-     * @throws IllegalArgumentException when a column is missing from the file
+     * The row, or a rejected row when a text value does not parse as its column's type. The
+     * record comes from {@link #readRecords}, which checked that its file has every column.
      */
     Row apply(GenericRecord record, long sequence, ZoneOffset zone) {
       Object[] values = new Object[columns.size() + 1];
       for (int i = 0; i < columns.size(); i++) {
         TableDef.ColumnDef c = columns.get(i);
         Schema.Field field = record.getSchema().getField(c.name());
-        if (field == null) {
-          throw new IllegalArgumentException("table '" + table + "', column '" + c.name() + "': missing in " + file);
-        }
         Object v = record.get(field.pos());
         if (v instanceof CharSequence text && c.type() != Type.STRING) {
           try {

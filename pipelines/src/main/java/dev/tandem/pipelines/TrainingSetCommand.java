@@ -74,6 +74,8 @@ final class TrainingSetCommand implements Callable<Integer> {
   private static java.time.Instant fraction(java.time.Instant[] range, double f) {
     long min = range[0].toEpochMilli();
     long max = range[1].toEpochMilli();
-    return java.time.Instant.ofEpochMilli(min + (long) ((max - min) * f));
+    long span = max - min;
+    // A span over ~292 million years (times near both ends of a long) overflows: taken in doubles then.
+    return java.time.Instant.ofEpochMilli(span >= 0 ? min + (long) (span * f) : (long) (min + ((double) max - min) * f));
   }
 }

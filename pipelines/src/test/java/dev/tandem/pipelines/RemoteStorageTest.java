@@ -175,7 +175,7 @@ class RemoteStorageTest {
   }
 
   /** Copies a local folder's files to a remote folder. */
-  private static void upload(Path local, String remote) throws IOException {
+  static void upload(Path local, String remote) throws IOException {
     try (Stream<Path> walk = Files.walk(local)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
         String name = remote + "/" + local.relativize(file).toString().replace('\\', '/');

@@ -63,7 +63,9 @@ public final class WindowGroup {
       if (rows >= 0) {
         return Math.max(head, end - rows);
       }
-      int start = lowerBound(times, head, end, time - rangeMillis);
+      // Saturated: for a time near Long.MIN_VALUE (a bigint or millisecond sentinel) the difference would wrap around.
+      long from = time < Long.MIN_VALUE + rangeMillis ? Long.MIN_VALUE : time - rangeMillis;
+      int start = lowerBound(times, head, end, from);
       if (maxsize > 0) {
         start = Math.max(start, end - (maxsize - 1)); // the current row takes one of the maxsize slots
       }
