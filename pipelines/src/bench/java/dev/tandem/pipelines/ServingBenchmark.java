@@ -60,8 +60,8 @@ import javax.imageio.ImageIO;
  */
 public final class ServingBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path SPEC = Path.of("../feature-spec/specs/jd.yaml").toAbsolutePath().normalize();
-  private static final Path SERVER_JAR = Path.of("../" + ServeCommand.JAR).toAbsolutePath().normalize();
+  static final Path SPEC = Path.of("../feature-spec/specs/jd.yaml").toAbsolutePath().normalize();
+  static final Path SERVER_JAR = Path.of("../" + ServeCommand.JAR).toAbsolutePath().normalize();
   private static final int CANDIDATES = 100;
   private static final int BODIES = 2_000;
 
@@ -92,7 +92,7 @@ public final class ServingBenchmark {
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      Process server = startServer(local.uri(), model, port);
+      Process server = startServer(local.uri(), model, port, Map.of());
       try {
         String base = "http://127.0.0.1:" + port;
         List<Run> runs = new ArrayList<>();
@@ -134,7 +134,7 @@ public final class ServingBenchmark {
         r.rps, r.p50, r.p99, r.p999, r.errors);
   }
 
-  private static void cli(String... args) {
+  static void cli(String... args) {
     int code = TandemCli.run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     if (code != TandemCli.OK) {
       throw new IllegalStateException("tandem " + String.join(" ", args) + " failed: exit " + code);
@@ -142,7 +142,7 @@ public final class ServingBenchmark {
   }
 
   /** The model a user gets by default: the training set of the data, then {@code tandem train} with no options. */
-  private static Path defaultModel(Path data, Path work) {
+  static Path defaultModel(Path data, Path work) {
     Path model = work.resolve("model-default");
     if (!Files.isRegularFile(model.resolve("saved_model.pb"))) {
       cli("training-set", "--spec", SPEC.toString(), "--data", data.toString(), "--out", work.resolve("training-set").toString(),
@@ -152,10 +152,10 @@ public final class ServingBenchmark {
     return model;
   }
 
-  private record Bodies(Instant time, List<String> users, List<List<String>> candidates) {}
+  record Bodies(Instant time, List<String> users, List<List<String>> candidates) {}
 
   /** Random users and candidates from the data's requests, written as request bodies (one per line) for wrk. */
-  private static Bodies bodies(FeatureSpec spec, Path data, Path work) throws IOException {
+  static Bodies bodies(FeatureSpec spec, Path data, Path work) throws IOException {
     TableDef request = spec.plan().requestTable();
     List<Object[]> rows = new ArrayList<>();
     TandemParquet.readTable(spec, data.toString(), request, new TandemParquet.TableRows() {
@@ -246,10 +246,13 @@ public final class ServingBenchmark {
     }
   }
 
-  private static Process startServer(String redisUri, Path model, int port) throws Exception {
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+  /** The server's jar in its own process with the default settings (and {@code environment}); returns once it listens. */
+  static Process startServer(String redisUri, Path model, int port, Map<String, String> environment) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         SERVER_JAR.toString(), "--spec", SPEC.toString(), "--model", model.toString(), "--redis", redisUri, "--port",
-        Integer.toString(port)).redirectErrorStream(true).start();
+        Integer.toString(port)).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process server = builder.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {

@@ -107,7 +107,9 @@ final class DemoCommand implements Callable<Integer> {
           "--redis", redis.uri(), "--grace-seconds", "0");
       int port = freePort();
       ProcessBuilder serve = new ProcessBuilder("java", "-Xmx1g", "-jar", serverJar.toString(), "--spec", specFile.toString(),
-          "--model", model.toString(), "--redis", redis.uri(), "--port", Integer.toString(port)).redirectErrorStream(true);
+          "--model", model.toString(), "--redis", redis.uri(), "--port", Integer.toString(port),
+          // Its first calls run on a cold JVM: a wider deadline than a warm server's 100 ms default.
+          "--timeout-ms", "2000").redirectErrorStream(true);
       // The demo's own token (request-time values need one); from the environment, so no process list shows it.
       serve.environment().put("TANDEM_API_TOKEN", token);
       Process server = serve.start();
