@@ -36,7 +36,7 @@ public final class LocalRedisCluster implements AutoCloseable {
     List<LocalRedis> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < masters; i++) {
-        nodes.add(LocalRedis.start(workDir, binary, true));
+        nodes.add(LocalRedis.start(workDir, binary, true, null));
       }
       for (int i = 0; i < masters; i++) {
         // ADDSLOTS, not ADDSLOTSRANGE: the bundled Redis 6.2 lacks the latter.

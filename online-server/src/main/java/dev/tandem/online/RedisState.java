@@ -1,12 +1,22 @@
 package dev.tandem.online;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -21,6 +31,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -34,6 +48,7 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -121,15 +136,33 @@ public final class RedisState implements AutoCloseable {
   }
 
   /**
-   * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
-   * so) seeds a cluster client.
+   * How to connect. {@code caFile}: a PEM file of the CA certificate(s) that a TLS server's
+   * certificate must chain to (a private CA); null: the JVM's default trust store. Only for
+   * {@code rediss://}.
    */
+  public record Options(Path caFile) {
+    public static final Options DEFAULTS = new Options(null);
+  }
+
+  /** {@link #connect(String, Options)} with {@link Options#DEFAULTS}. */
   public static RedisState connect(String uri) {
+    return connect(uri, Options.DEFAULTS);
+  }
+
+  /**
+   * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
+   * so) seeds a cluster client. {@code rediss://} is TLS; the server's certificate must name the
+   * host (an IP address: as a subject alternative name) and chain to {@code options.caFile()} or
+   * to a CA of the JVM's trust store.
+   */
+  public static RedisState connect(String uri, Options options) {
     HostAndPort seed = hostAndPort(uri);
-    JedisClientConfig config = clientConfig(uri);
+    JedisClientConfig config = clientConfig(uri, options);
     boolean clustered;
     try (Jedis probe = new Jedis(seed, config)) {
       clustered = probe.info("cluster").contains("cluster_enabled:1");
+    } catch (JedisConnectionException e) {
+      throw new JedisConnectionException("cannot connect to Redis at " + redacted(uri) + ": " + reason(e, uri), e);
     }
     if (!clustered) {
       return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).build(), seed);
@@ -142,6 +175,20 @@ public final class RedisState implements AutoCloseable {
         .connectionProvider(provider)
         .build();
     return new RedisState(client, provider, seed);
+  }
+
+  /** Why a connection failed, with a hint for the usual TLS mistakes. */
+  private static String reason(JedisConnectionException e, String uri) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException tls) {
+        return "TLS handshake failed (" + tls.getMessage() + "); if the server's certificate is from a private CA,"
+            + " give that CA's PEM file (redis-ca-file)";
+      }
+    }
+    // A TLS server drops a connection that does not start with a TLS handshake: a reset or an end of stream.
+    String message = String.valueOf(e.getMessage());
+    boolean dropped = message.contains("Connection reset") || message.contains("Unexpected end of stream");
+    return message + (uri.startsWith("redis:") && dropped ? " (the server closed the connection: does it want TLS, rediss://?)" : "");
   }
 
   /** The values of {@code keys}, in their order; null where a key is missing. */
@@ -575,12 +622,19 @@ public final class RedisState implements AutoCloseable {
    * How to talk to the server of {@code uri}: RESP2 (not Jedis 8's default RESP3: the maintenance
    * calls wrap pooled connections in the legacy Jedis class, whose reply parsers assume RESP2);
    * the ACL user and password of {@code redis://user:password@host:port} ({@code :password@}:
-   * the default user), percent-decoded; TLS for {@code rediss://}.
+   * the default user), percent-decoded; TLS for {@code rediss://}, trusting {@code options.caFile()}
+   * if given (Jedis verifies the host name against the certificate).
    */
-  private static JedisClientConfig clientConfig(String uri) {
+  private static JedisClientConfig clientConfig(String uri, Options options) {
     URI parsed = parse(uri);
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
-        .ssl("rediss".equals(parsed.getScheme()));
+    boolean tls = "rediss".equals(parsed.getScheme());
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).ssl(tls);
+    if (options.caFile() != null) {
+      if (!tls) {
+        throw new IllegalArgumentException("a CA file (" + options.caFile() + ") is for TLS: rediss://, got " + redacted(uri));
+      }
+      config.sslSocketFactory(trusting(options.caFile()));
+    }
     String userInfo = parsed.getUserInfo(); // decoded
     if (userInfo != null) {
       int colon = userInfo.indexOf(':');
@@ -593,6 +647,33 @@ public final class RedisState implements AutoCloseable {
       }
     }
     return config.build();
+  }
+
+  /** TLS sockets that trust exactly the CA certificates of the PEM file {@code caFile}. */
+  static SSLSocketFactory trusting(Path caFile) {
+    try (InputStream in = Files.newInputStream(caFile)) {
+      Collection<? extends Certificate> cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (cas.isEmpty()) {
+        throw new IllegalArgumentException("the CA file " + caFile + " holds no PEM certificate");
+      }
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      int n = 0;
+      for (Certificate ca : cas) {
+        trusted.setCertificateEntry("ca-" + n++, ca);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the CA file " + caFile + ": " + e, e);
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("the CA file " + caFile + " is not PEM certificates: " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS with the CA file " + caFile + ": " + e, e);
+    }
   }
 
   private static URI parse(String uri) {

@@ -1,5 +1,6 @@
 package dev.tandem.online;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.tandem.online.RedisState.Cas;
@@ -223,6 +225,56 @@ class RedisStateTest {
     for (String refused : List.of("redis://" + host, "redis://tandem:wrong@" + host, "redis://:s3cret-p%40ss@" + host)) {
       RuntimeException e = assertThrows(RuntimeException.class, () -> RedisState.connect(refused).ping(), refused);
       assertTrue(!String.valueOf(e.getMessage()).contains("s3cret"), "no password in: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void tlsWithAPrivateCaAndAnAclUser() throws Exception {
+    LocalRedis redis = LocalRedis.startTls(dir);
+    open.add(redis);
+    try (Jedis admin = redis.admin()) {
+      admin.aclSetUser("tandem", "on", ">s3cret-p@ss", "~*", "&*", "+@all");
+      admin.aclSetUser("default", "off");
+    }
+    String user = "tandem:s3cret-p%40ss@";
+    String host = "127.0.0.1:" + redis.port();
+    assertEquals("rediss://" + host, redis.uri());
+    RedisState.Options trustTheCa = new RedisState.Options(redis.caFile());
+    try (RedisState state = RedisState.connect("rediss://" + user + host, trustTheCa)) {
+      state.setAll(Map.of(bytes("k"), bytes("v")));
+      assertEquals("v", text(state.get(bytes("k"))));
+      assertEquals("PONG", state.ping());
+    }
+
+    JedisConnectionException plain = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("redis://" + user + host));
+    assertMessage(plain, "rediss://");
+    // The JVM's own trust store does not know the throwaway CA.
+    JedisConnectionException untrusted = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("rediss://" + user + host));
+    assertMessage(untrusted, "TLS handshake failed");
+    assertMessage(untrusted, "redis-ca-file");
+    // The certificate names 127.0.0.1, not localhost: the host name is checked too.
+    JedisConnectionException otherName = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("rediss://" + user + "localhost:" + redis.port(), trustTheCa));
+    assertMessage(otherName, "TLS handshake failed");
+    // A CA that did not sign the server's certificate.
+    RedisState.Options otherCa = new RedisState.Options(LocalRedis.throwawayCertificates(dir).ca());
+    assertMessage(assertThrows(JedisConnectionException.class, () -> RedisState.connect("rediss://" + user + host, otherCa)),
+        "TLS handshake failed");
+
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> RedisState.connect("redis://" + user + host, trustTheCa)),
+        "is for TLS");
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
+    assertMessage(assertThrows(IllegalArgumentException.class,
+        () -> RedisState.connect("rediss://" + user + host, new RedisState.Options(notPem))), "not.pem");
+  }
+
+  /** {@code e}'s message contains {@code expected}, and no message in its causes holds the password. */
+  private static void assertMessage(Exception e, String expected) {
+    assertTrue(String.valueOf(e.getMessage()).contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertTrue(!String.valueOf(t.getMessage()).contains("s3cret"), "no password in: " + t.getMessage());
     }
   }
 
