@@ -86,7 +86,8 @@ public final class TandemServer implements AutoCloseable {
     }
     RedisState redis;
     try {
-      redis = RedisState.connect(config.redis());
+      redis = RedisState.connect(config.redis(),
+          new RedisState.Options(config.redisCaFile() == null ? null : Path.of(config.redisCaFile())));
       redis.ping();
     } catch (RuntimeException e) {
       scorer.close();
