@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -37,6 +38,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -138,10 +140,23 @@ public final class RedisState implements AutoCloseable {
   /**
    * How to connect. {@code caFile}: a PEM file of the CA certificate(s) that a TLS server's
    * certificate must chain to (a private CA); null: the JVM's default trust store. Only for
-   * {@code rediss://}.
+   * {@code rediss://}. {@code poolSize}: connections per node (a call holds one per node it
+   * touches, so at least the number of threads calling at once). {@code timeout} bounds each wait:
+   * for a free pooled connection, to connect, for a reply; and a cluster's retries of a single-key
+   * command altogether. A call past it fails with a {@link JedisException}.
    */
-  public record Options(Path caFile) {
-    public static final Options DEFAULTS = new Options(null);
+  public record Options(Path caFile, int poolSize, Duration timeout) {
+    /** No CA file, Jedis's defaults: 8 connections per node, 2 s. */
+    public static final Options DEFAULTS = new Options(null, 8, Duration.ofSeconds(2));
+
+    public Options {
+      if (poolSize < 1) {
+        throw new IllegalArgumentException("poolSize must be at least 1: " + poolSize);
+      }
+      if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("timeout must be positive and at most " + Integer.MAX_VALUE + " ms: " + timeout);
+      }
+    }
   }
 
   /** {@link #connect(String, Options)} with {@link Options#DEFAULTS}. */
@@ -165,14 +180,16 @@ public final class RedisState implements AutoCloseable {
       throw new JedisConnectionException("cannot connect to Redis at " + redacted(uri) + ": " + reason(e, uri), e);
     }
     if (!clustered) {
-      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).build(), seed);
+      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).poolConfig(poolConfig(options))
+          .build(), seed);
     }
     // Our own provider: batches need the slot -> node map and per-node connections.
-    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), config);
+    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), config, poolConfig(options));
     RedisClusterClient client = RedisClusterClient.builder()
         .nodes(Set.of(seed))
         .clientConfig(config)
         .connectionProvider(provider)
+        .maxTotalRetriesDuration(options.timeout())
         .build();
     return new RedisState(client, provider, seed);
   }
@@ -553,7 +570,8 @@ public final class RedisState implements AutoCloseable {
     return node;
   }
 
-  private Connection connection(HostAndPort node) {
+  /** A pooled connection to {@code node} (any node: the server, when standalone). */
+  Connection connection(HostAndPort node) {
     return cluster == null ? serverPool.getResource() : cluster.getConnection(node);
   }
 
@@ -628,7 +646,9 @@ public final class RedisState implements AutoCloseable {
   private static JedisClientConfig clientConfig(String uri, Options options) {
     URI parsed = parse(uri);
     boolean tls = "rediss".equals(parsed.getScheme());
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).ssl(tls);
+    int timeoutMillis = (int) options.timeout().toMillis();
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).ssl(tls)
+        .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis);
     if (options.caFile() != null) {
       if (!tls) {
         throw new IllegalArgumentException("a CA file (" + options.caFile() + ") is for TLS: rediss://, got " + redacted(uri));
@@ -647,6 +667,15 @@ public final class RedisState implements AutoCloseable {
       }
     }
     return config.build();
+  }
+
+  /** {@code poolSize} connections per node; a call waits at most the timeout for one (the default: forever). */
+  private static ConnectionPoolConfig poolConfig(Options options) {
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(options.poolSize());
+    pool.setMaxIdle(options.poolSize());
+    pool.setMaxWait(options.timeout());
+    return pool;
   }
 
   /** TLS sockets that trust exactly the CA certificates of the PEM file {@code caFile}. */

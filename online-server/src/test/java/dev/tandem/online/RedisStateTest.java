@@ -1,7 +1,9 @@
 package dev.tandem.online;
 
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,12 +15,17 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.tandem.online.RedisState.Cas;
@@ -47,6 +54,10 @@ class RedisStateTest {
 
   /** A fresh server (a 3-master cluster when asked) and a RedisState connected to it. */
   private RedisState connect(boolean cluster) throws Exception {
+    return connect(cluster, RedisState.Options.DEFAULTS);
+  }
+
+  private RedisState connect(boolean cluster, RedisState.Options options) throws Exception {
     String uri;
     if (cluster) {
       LocalRedisCluster redis = LocalRedisCluster.start(dir, 3);
@@ -59,7 +70,7 @@ class RedisStateTest {
       uri = redis.uri();
       ports = List.of(redis.port());
     }
-    RedisState state = RedisState.connect(uri);
+    RedisState state = RedisState.connect(uri, options);
     open.add(state);
     return state;
   }
@@ -228,6 +239,50 @@ class RedisStateTest {
     }
   }
 
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
+  @Timeout(60) // unbounded, the wait for a connection would hang the build
+  void aCallWaitsForAPooledConnectionNoLongerThanTheTimeout(boolean cluster) throws Exception {
+    RedisState state = connect(cluster, new RedisState.Options(null, 1, Duration.ofMillis(200)));
+    byte[] key = bytes("k");
+    state.set(key, bytes("v"));
+    List<Connection> held = new ArrayList<>();
+    try {
+      for (int port : ports) {
+        held.add(state.connection(new HostAndPort("127.0.0.1", port))); // each node's only connection
+      }
+      // A single-key command (Jedis's own routing) and a batch (ours) both give up.
+      for (Executable call : List.<Executable>of(() -> state.get(key), () -> state.getAll(List.of(key)))) {
+        JedisException e = assertThrows(JedisException.class, call);
+        assertEquals("Could not get a resource from the pool", e.getMessage());
+        assertTrue(e.getCause().getMessage().contains("Timeout waiting for idle object"), e.getCause().getMessage());
+      }
+    } finally {
+      held.forEach(Connection::close);
+    }
+    assertEquals("v", text(state.getAll(List.of(key)).get(0)));
+  }
+
+  @Test
+  void aServerThatStopsAnsweringFailsTheCallAtTheTimeout() throws Exception {
+    RedisState state = connect(false, new RedisState.Options(null, 2, Duration.ofMillis(200)));
+    LocalRedis redis = (LocalRedis) open.get(0);
+    state.set(bytes("k"), bytes("v"));
+    signal(redis.pid(), "STOP"); // alive, its port open, never answering
+    try {
+      JedisConnectionException e = assertThrows(JedisConnectionException.class, () -> state.get(bytes("k")));
+      assertTrue(e.getCause() instanceof SocketTimeoutException, String.valueOf(e.getCause()));
+    } finally {
+      signal(redis.pid(), "CONT");
+    }
+    assertEquals("v", text(state.get(bytes("k"))));
+  }
+
+  private static void signal(long pid, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+  }
+
   @Test
   void tlsWithAPrivateCaAndAnAclUser() throws Exception {
     LocalRedis redis = LocalRedis.startTls(dir);
@@ -239,7 +294,7 @@ class RedisStateTest {
     String user = "tandem:s3cret-p%40ss@";
     String host = "127.0.0.1:" + redis.port();
     assertEquals("rediss://" + host, redis.uri());
-    RedisState.Options trustTheCa = new RedisState.Options(redis.caFile());
+    RedisState.Options trustTheCa = new RedisState.Options(redis.caFile(), 8, Duration.ofSeconds(2));
     try (RedisState state = RedisState.connect("rediss://" + user + host, trustTheCa)) {
       state.setAll(Map.of(bytes("k"), bytes("v")));
       assertEquals("v", text(state.get(bytes("k"))));
@@ -259,7 +314,7 @@ class RedisStateTest {
         () -> RedisState.connect("rediss://" + user + "localhost:" + redis.port(), trustTheCa));
     assertMessage(otherName, "TLS handshake failed");
     // A CA that did not sign the server's certificate.
-    RedisState.Options otherCa = new RedisState.Options(LocalRedis.throwawayCertificates(dir).ca());
+    RedisState.Options otherCa = new RedisState.Options(LocalRedis.throwawayCertificates(dir).ca(), 8, Duration.ofSeconds(2));
     assertMessage(assertThrows(JedisConnectionException.class, () -> RedisState.connect("rediss://" + user + host, otherCa)),
         "TLS handshake failed");
 
@@ -267,7 +322,7 @@ class RedisStateTest {
         "is for TLS");
     Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
     assertMessage(assertThrows(IllegalArgumentException.class,
-        () -> RedisState.connect("rediss://" + user + host, new RedisState.Options(notPem))), "not.pem");
+        () -> RedisState.connect("rediss://" + user + host, new RedisState.Options(notPem, 8, Duration.ofSeconds(2)))), "not.pem");
   }
 
   /** {@code e}'s message contains {@code expected}, and no message in its causes holds the password. */
