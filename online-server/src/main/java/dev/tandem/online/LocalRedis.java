@@ -251,7 +251,10 @@ public final class LocalRedis implements AutoCloseable {
     if (clusterNode) {
       String config = "nodes-" + port + ".conf";
       Files.deleteIfExists(workDir.resolve(config)); // a stale one would bring back an old cluster
-      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config));
+      // A short node timeout: a dead master's replica takes over within seconds. Without full
+      // coverage the other masters keep serving their slots while some are unowned.
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config,
+          "--cluster-node-timeout", "1000", "--cluster-require-full-coverage", "no"));
     }
     // Errors before daemonizing (bad flags, missing libraries) are printed, not logged: same file.
     Process launcher = new ProcessBuilder(command)

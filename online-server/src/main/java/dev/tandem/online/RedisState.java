@@ -21,7 +21,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,8 +72,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * <p>The batched calls ({@link #getAll}, {@link #setAll}, {@link #compareAndSetAll}) cost one
  * pipelined round trip per node that owns some of the keys, the nodes queried in parallel. In a
  * cluster a multi-key command (MGET, MSET, UNLINK) only ever holds keys of one slot, grouped here
- * with the cluster's CRC16; a standalone server gets one command for the whole batch. Batches are
- * not retried: if the cluster's slots moved, the call fails and the next one uses the new map.
+ * with the cluster's CRC16; a standalone server gets one command for the whole batch.
+ *
+ * <p>In a cluster, a node that answers MOVED or cannot be reached has the slot map renewed: after
+ * a failover (a dead master's replica promoted) or a reshard the next call goes to the new owner.
+ * Until a dead master's replica takes over, calls touching its slots fail within the timeout, calls
+ * touching other slots go on. Batches that may run twice are retried once at once where the
+ * renewed map sends them; the others fail and the next call uses the new map. ASK (a slot being
+ * migrated) is followed for single-key commands only.
  */
 public final class RedisState implements AutoCloseable {
 
@@ -110,6 +118,11 @@ public final class RedisState implements AutoCloseable {
       """.getBytes(UTF_8);
   private static final byte[] RAISE_SHA = sha1Hex(RAISE_SCRIPT);
   private static final int SCAN_COUNT = 1000;
+  // Whether a batch may run twice (MGET, MSET, ZADD, raising): then it is retried once after its
+  // slots moved. Not so for a compare-and-set, a count or a log append, whose second run would
+  // answer or append differently.
+  private static final boolean REPEATABLE = true;
+  private static final boolean ONCE = false;
 
   private final UnifiedJedis client;                // single-key commands (follows MOVED in a cluster)
   private final HostAndPort server;                 // the standalone server, or the cluster's seed
@@ -166,32 +179,53 @@ public final class RedisState implements AutoCloseable {
 
   /**
    * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
-   * so) seeds a cluster client. {@code rediss://} is TLS; the server's certificate must name the
-   * host (an IP address: as a subject alternative name) and chain to {@code options.caFile()} or
-   * to a CA of the JVM's trust store.
+   * so) seeds a cluster client. A cluster may be given several seed nodes, comma-separated, as
+   * Jedis's cluster client takes a set of them: {@code redis://user:password@h1:p1,h2:p2,h3:p3};
+   * the first that answers is asked for the cluster's nodes and slots, so a seed that is down at
+   * start-up does not stop the connect. {@code rediss://} is TLS; the server's certificate must
+   * name the host (an IP address: as a subject alternative name) and chain to
+   * {@code options.caFile()} or to a CA of the JVM's trust store.
    */
   public static RedisState connect(String uri, Options options) {
-    HostAndPort seed = hostAndPort(uri);
-    JedisClientConfig config = clientConfig(uri, options);
-    boolean clustered;
-    try (Jedis probe = new Jedis(seed, config)) {
-      clustered = probe.info("cluster").contains("cluster_enabled:1");
-    } catch (JedisConnectionException e) {
-      throw new JedisConnectionException("cannot connect to Redis at " + redacted(uri) + ": " + reason(e, uri), e);
+    List<URI> parsed = parse(uri);
+    Set<HostAndPort> seeds = new LinkedHashSet<>();
+    parsed.forEach(one -> seeds.add(new HostAndPort(one.getHost(), one.getPort() == -1 ? 6379 : one.getPort())));
+    JedisClientConfig config = clientConfig(parsed.get(0), options);
+    HostAndPort reached = null;
+    boolean clustered = false;
+    List<String> failures = new ArrayList<>();
+    JedisConnectionException firstFailure = null;
+    for (HostAndPort seed : seeds) {
+      try (Jedis probe = new Jedis(seed, config)) {
+        clustered = probe.info("cluster").contains("cluster_enabled:1");
+        reached = seed;
+        break;
+      } catch (JedisConnectionException e) {
+        failures.add(seed + ": " + reason(e, uri));
+        firstFailure = firstFailure == null ? e : firstFailure;
+      }
+    }
+    if (reached == null) {
+      throw new JedisConnectionException("cannot connect to Redis at " + redacted(uri) + ": " + String.join("; ", failures),
+          firstFailure);
     }
     if (!clustered) {
-      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).poolConfig(poolConfig(options))
-          .build(), seed);
+      if (seeds.size() > 1) {
+        throw new IllegalArgumentException("several hosts are seeds of a Redis Cluster, but " + reached
+            + " is a standalone server: " + redacted(uri));
+      }
+      return new RedisState(RedisClient.builder().hostAndPort(reached).clientConfig(config).poolConfig(poolConfig(options))
+          .build(), reached);
     }
     // Our own provider: batches need the slot -> node map and per-node connections.
-    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), config, poolConfig(options));
+    ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, config, poolConfig(options));
     RedisClusterClient client = RedisClusterClient.builder()
-        .nodes(Set.of(seed))
+        .nodes(seeds)
         .clientConfig(config)
         .connectionProvider(provider)
         .maxTotalRetriesDuration(options.timeout())
         .build();
-    return new RedisState(client, provider, seed);
+    return new RedisState(client, provider, reached);
   }
 
   /** Why a connection failed, with a hint for the usual TLS mistakes. */
@@ -211,7 +245,7 @@ public final class RedisState implements AutoCloseable {
   /** The values of {@code keys}, in their order; null where a key is missing. */
   public List<byte[]> getAll(List<byte[]> keys) {
     byte[][] values = new byte[keys.size()][];
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       List<Response<List<byte[]>>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         replies.add(pipeline.mget(select(keys, slot)));
@@ -238,7 +272,7 @@ public final class RedisState implements AutoCloseable {
       keys.add(Objects.requireNonNull(key, "key"));
       values.add(Objects.requireNonNull(value, "value"));
     });
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       List<Response<String>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         byte[][] keysAndValues = new byte[2 * slot.size()][];
@@ -258,7 +292,7 @@ public final class RedisState implements AutoCloseable {
 
   /** Sets every score (ZADD): idempotent, so a retried writer cannot count twice. One pipeline per node. */
   public void setScores(List<Score> scores) {
-    onOwners(scores.stream().map(Score::key).toList(), (pipeline, slots) -> {
+    onOwners(scores.stream().map(Score::key).toList(), REPEATABLE, (pipeline, slots) -> {
       List<Response<Long>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         for (int index : slot) {
@@ -280,7 +314,7 @@ public final class RedisState implements AutoCloseable {
   /** Applies every count whose id was not counted before; returns how many were counted. */
   public long countOnce(List<CountOnce> counts) {
     long[] counted = {0};
-    onOwners(counts.stream().map(CountOnce::ids).toList(), (pipeline, slots) -> {
+    onOwners(counts.stream().map(CountOnce::ids).toList(), ONCE, (pipeline, slots) -> {
       List<Integer> indices = slots.stream().flatMap(List::stream).toList();
       List<Object> replies = evalAll(pipeline, COUNT_ONCE_SCRIPT, COUNT_ONCE_SHA, indices.stream().map(i -> {
         CountOnce c = counts.get(i);
@@ -304,7 +338,7 @@ public final class RedisState implements AutoCloseable {
       args.add(field.getBytes(UTF_8));
       args.add(Long.toString(value).getBytes(UTF_8));
     });
-    onOwners(List.of(key), (pipeline, slots) -> evalAll(pipeline, RAISE_SCRIPT, RAISE_SHA, List.of(List.of(List.of(key), args))));
+    onOwners(List.of(key), REPEATABLE, (pipeline, slots) -> evalAll(pipeline, RAISE_SCRIPT, RAISE_SHA, List.of(List.of(List.of(key), args))));
   }
 
   /** The fields and values of the hash {@code key} (empty when absent). */
@@ -321,7 +355,7 @@ public final class RedisState implements AutoCloseable {
   public List<String> appendLog(byte[] key, List<Map<String, String>> entries) {
     List<String> ids = new ArrayList<>();
     String name = new String(key, UTF_8);
-    onOwners(List.of(key), (pipeline, slots) -> {
+    onOwners(List.of(key), ONCE, (pipeline, slots) -> {
       List<Response<redis.clients.jedis.StreamEntryID>> replies = new ArrayList<>();
       for (Map<String, String> entry : entries) {
         replies.add(pipeline.xadd(name, redis.clients.jedis.params.XAddParams.xAddParams(), entry));
@@ -346,7 +380,7 @@ public final class RedisState implements AutoCloseable {
   /** Every member of each sorted set with its score (empty for a missing key), one pipeline per node. */
   public List<Map<String, Double>> scores(List<byte[]> keys) {
     List<Map<String, Double>> out = new ArrayList<>(Collections.nCopies(keys.size(), Map.of()));
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       Map<Integer, Response<List<redis.clients.jedis.resps.Tuple>>> replies = new LinkedHashMap<>();
       for (List<Integer> slot : slots) {
         for (int index : slot) {
@@ -368,7 +402,7 @@ public final class RedisState implements AutoCloseable {
   /** Per op, whether it applied; each op is atomic on its key, the ops are not atomic together. */
   public List<Boolean> compareAndSetAll(List<Cas> ops) {
     Boolean[] applied = new Boolean[ops.size()];
-    onOwners(ops.stream().map(Cas::key).toList(), (pipeline, slots) -> {
+    onOwners(ops.stream().map(Cas::key).toList(), ONCE, (pipeline, slots) -> {
       List<Integer> indices = slots.stream().flatMap(List::stream).toList();
       List<Object> replies = evalAll(pipeline, CAS_SCRIPT, CAS_SHA,
           indices.stream().map(i -> List.of(List.of(ops.get(i).key()), casArgs(ops.get(i)))).toList());
@@ -490,8 +524,13 @@ public final class RedisState implements AutoCloseable {
     void run(Pipeline pipeline, List<List<Integer>> slotsOfKeyIndices);
   }
 
-  /** Runs {@code batch} once per node owning some of {@code keys}: other nodes on the workers, the first one here. */
-  private void onOwners(List<byte[]> keys, NodeBatch batch) {
+  /**
+   * Runs {@code batch} once per node owning some of {@code keys}: other nodes on the workers, the
+   * first one here. A {@link #REPEATABLE} batch whose nodes failed with MOVED or a connection
+   * failure is run once more, right away, where the renewed slot map now sends those slots, if
+   * that is elsewhere for all of them (a failover promoted a replica, or the slots were moved).
+   */
+  private void onOwners(List<byte[]> keys, boolean repeatable, NodeBatch batch) {
     if (keys.isEmpty()) {
       return;
     }
@@ -499,47 +538,69 @@ public final class RedisState implements AutoCloseable {
     for (List<Integer> slot : slotGroups(keys)) {
       byNode.computeIfAbsent(owner(keys.get(slot.get(0))), node -> new ArrayList<>()).add(slot);
     }
-    List<Map.Entry<HostAndPort, List<List<Integer>>>> work = new ArrayList<>(byNode.entrySet());
-    List<Future<?>> others = new ArrayList<>();
-    for (var entry : work.subList(1, work.size())) {
-      others.add(nodeWorkers.submit(() -> runOn(entry.getKey(), entry.getValue(), batch)));
+    Map<HostAndPort, RuntimeException> failed = runAll(byNode, batch);
+    if (repeatable && !failed.isEmpty() && failed.values().stream().allMatch(this::rerouted)) {
+      Map<HostAndPort, List<List<Integer>>> moved = new LinkedHashMap<>();
+      for (HostAndPort node : failed.keySet()) {
+        for (List<Integer> slot : byNode.get(node)) {
+          HostAndPort now = cluster.getNode(JedisClusterCRC16.getSlot(keys.get(slot.get(0))));
+          moved.computeIfAbsent(now, n -> new ArrayList<>()).add(slot);
+        }
+      }
+      if (!moved.containsKey(null) && Collections.disjoint(moved.keySet(), failed.keySet())) {
+        failed = runAll(moved, batch);
+      }
     }
-    RuntimeException failure = null;
+    if (!failed.isEmpty()) {
+      Iterator<RuntimeException> failures = failed.values().iterator();
+      RuntimeException first = failures.next();
+      failures.forEachRemaining(first::addSuppressed);
+      throw first;
+    }
+  }
+
+  /** Runs each node's share of the batch, in parallel; the failures by node. */
+  private Map<HostAndPort, RuntimeException> runAll(Map<HostAndPort, List<List<Integer>>> byNode, NodeBatch batch) {
+    List<Map.Entry<HostAndPort, List<List<Integer>>>> work = new ArrayList<>(byNode.entrySet());
+    Map<HostAndPort, Future<?>> others = new LinkedHashMap<>();
+    for (var entry : work.subList(1, work.size())) {
+      others.put(entry.getKey(), nodeWorkers.submit(() -> runOn(entry.getKey(), entry.getValue(), batch)));
+    }
+    Map<HostAndPort, RuntimeException> failed = new LinkedHashMap<>();
     try {
       runOn(work.get(0).getKey(), work.get(0).getValue(), batch);
     } catch (RuntimeException e) {
-      failure = e;
+      failed.put(work.get(0).getKey(), e);
     }
-    for (Future<?> other : others) {
+    for (var other : others.entrySet()) {
       try {
-        other.get();
+        other.getValue().get();
       } catch (ExecutionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause());
-        if (failure == null) {
-          failure = cause;
-        } else {
-          failure.addSuppressed(cause);
-        }
+        failed.put(other.getKey(), e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new JedisException("interrupted while waiting for Redis nodes", e);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
+    return failed;
   }
 
   private void runOn(HostAndPort node, List<List<Integer>> slots, NodeBatch batch) {
     // Closing the pipeline first reads any reply left unread, so the connection goes back clean.
     try (Connection connection = connection(node); Pipeline pipeline = new Pipeline(connection)) {
       batch.run(pipeline, slots);
-    } catch (JedisMovedDataException e) {
+    } catch (JedisMovedDataException | JedisConnectionException e) {
       if (cluster != null) {
-        cluster.renewSlotCache(); // route the next call by the new slot map
+        // The node gave its slots away, or is unreachable (dead, or failed over): ask the cluster.
+        cluster.renewSlotCache();
       }
       throw e;
     }
+  }
+
+  /** Whether {@code e}, a node's failure, had the slot map renewed (see {@link #runOn}). */
+  private boolean rerouted(RuntimeException e) {
+    return cluster != null && (e instanceof JedisMovedDataException || e instanceof JedisConnectionException);
   }
 
   /** Indices of {@code keys} grouped by hash slot; a single group on a standalone server. */
@@ -631,11 +692,6 @@ public final class RedisState implements AutoCloseable {
     throw new JedisException("INFO has no " + field);
   }
 
-  private static HostAndPort hostAndPort(String uri) {
-    URI parsed = parse(uri);
-    return new HostAndPort(parsed.getHost(), parsed.getPort() == -1 ? 6379 : parsed.getPort());
-  }
-
   /**
    * How to talk to the server of {@code uri}: RESP2 (not Jedis 8's default RESP3: the maintenance
    * calls wrap pooled connections in the legacy Jedis class, whose reply parsers assume RESP2);
@@ -643,15 +699,15 @@ public final class RedisState implements AutoCloseable {
    * the default user), percent-decoded; TLS for {@code rediss://}, trusting {@code options.caFile()}
    * if given (Jedis verifies the host name against the certificate).
    */
-  private static JedisClientConfig clientConfig(String uri, Options options) {
-    URI parsed = parse(uri);
+  private static JedisClientConfig clientConfig(URI parsed, Options options) {
     boolean tls = "rediss".equals(parsed.getScheme());
     int timeoutMillis = (int) options.timeout().toMillis();
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).ssl(tls)
         .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis);
     if (options.caFile() != null) {
       if (!tls) {
-        throw new IllegalArgumentException("a CA file (" + options.caFile() + ") is for TLS: rediss://, got " + redacted(uri));
+        throw new IllegalArgumentException("a CA file (" + options.caFile() + ") is for TLS: rediss://, got "
+            + redacted(parsed.toString()));
       }
       config.sslSocketFactory(trusting(options.caFile()));
     }
@@ -705,19 +761,46 @@ public final class RedisState implements AutoCloseable {
     }
   }
 
-  private static URI parse(String uri) {
+  /**
+   * One URI per host of {@code uri}: {@code scheme://[userinfo@]h1:p1,h2:p2} is
+   * {@code scheme://[userinfo@]h1:p1} and {@code scheme://[userinfo@]h2:p2}.
+   */
+  private static List<URI> parse(String uri) {
+    int scheme = uri.indexOf("://");
+    if (scheme < 0) {
+      throw badUri(uri);
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    String authority = uri.substring(start, end);
+    int at = authority.lastIndexOf('@'); // a password's own '@' is percent-encoded
+    List<URI> out = new ArrayList<>();
+    for (String host : authority.substring(at + 1).split(",", -1)) {
+      out.add(parseOne(uri.substring(0, start) + authority.substring(0, at + 1) + host + uri.substring(end), uri));
+    }
+    return out;
+  }
+
+  private static URI parseOne(String one, String uri) {
     URI parsed;
     try {
-      parsed = new URI(uri);
+      parsed = new URI(one);
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+      throw badUri(uri);
     }
-    boolean plain = parsed.getQuery() == null
+    boolean plain = parsed.getQuery() == null && parsed.getFragment() == null
         && (parsed.getPath() == null || parsed.getPath().isEmpty() || parsed.getPath().equals("/"));
     if (!("redis".equals(parsed.getScheme()) || "rediss".equals(parsed.getScheme())) || parsed.getHost() == null || !plain) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+      throw badUri(uri);
     }
     return parsed;
+  }
+
+  private static IllegalArgumentException badUri(String uri) {
+    return new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
   }
 
   /** The URI with its password replaced by {@code ***}, for messages and logs. */
