@@ -125,7 +125,7 @@ public final class RedisState implements AutoCloseable {
   private static final boolean ONCE = false;
 
   private final UnifiedJedis client;                // single-key commands (follows MOVED in a cluster)
-  private final HostAndPort server;                 // the standalone server, or the cluster's seed
+  private final HostAndPort server;                 // the standalone server, or the seed that answered
   private final Pool<Connection> serverPool;        // null in a cluster
   private final ClusterConnectionProvider cluster;  // null on a standalone server
   private final ExecutorService nodeWorkers;        // null on a standalone server
@@ -181,8 +181,8 @@ public final class RedisState implements AutoCloseable {
    * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
    * so) seeds a cluster client. A cluster may be given several seed nodes, comma-separated, as
    * Jedis's cluster client takes a set of them: {@code redis://user:password@h1:p1,h2:p2,h3:p3};
-   * the first that answers is asked for the cluster's nodes and slots, so a seed that is down at
-   * start-up does not stop the connect. {@code rediss://} is TLS; the server's certificate must
+   * any that answers is asked for the cluster's nodes and slots (and, later, for the new map after
+   * a failover), so a seed that is down at start-up does not stop the connect. {@code rediss://} is TLS; the server's certificate must
    * name the host (an IP address: as a subject alternative name) and chain to
    * {@code options.caFile()} or to a CA of the JVM's trust store.
    */
