@@ -254,7 +254,7 @@ public final class LocalRedis implements AutoCloseable {
       // A short node timeout: a dead master's replica takes over within seconds. Without full
       // coverage the other masters keep serving their slots while some are unowned.
       command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config,
-          "--cluster-node-timeout", "1000", "--cluster-require-full-coverage", "no"));
+          "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "no"));
     }
     // Errors before daemonizing (bad flags, missing libraries) are printed, not logged: same file.
     Process launcher = new ProcessBuilder(command)

@@ -13,9 +13,10 @@ import redis.clients.jedis.Jedis;
 /**
  * A Redis Cluster of real redis-server processes on loopback: {@code masters} masters, each with
  * {@code replicasPerMaster} replicas, set up with CLUSTER ADDSLOTS, MEET and REPLICATE (no
- * redis-cli needed), for tests and for trying the cluster code paths on one machine. The nodes
- * time out after 1 s, so a dead master's replica takes over within seconds, and the other masters
- * keep serving while some slots have no live owner. {@link #close()} stops every node by its pid.
+ * redis-cli needed), for tests and for trying the cluster code paths on one machine. A node is
+ * deemed dead after 2 s (short, yet long enough for a busy machine), so a dead master's replica
+ * takes over within seconds; the other masters keep serving while some slots have no live owner.
+ * {@link #close()} stops every node by its pid.
  */
 public final class LocalRedisCluster implements AutoCloseable {
 

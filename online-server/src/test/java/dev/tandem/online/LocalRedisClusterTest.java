@@ -54,7 +54,7 @@ class LocalRedisClusterTest {
             assertTrue(replication.contains("master_port:" + ports.get((i - masters) / replicasPerMaster) + "\r\n"), replication);
             assertTrue(replication.contains("master_link_status:up\r\n"), replication);
           }
-          assertEquals("1000", node.configGet("cluster-node-timeout").get("cluster-node-timeout"));
+          assertEquals("2000", node.configGet("cluster-node-timeout").get("cluster-node-timeout"));
           assertEquals("no", node.configGet("cluster-require-full-coverage").get("cluster-require-full-coverage"));
           pids.add(Long.parseLong(node.info("server").split("process_id:")[1].split("\r\n")[0]));
         }

@@ -88,7 +88,7 @@ class RedisClusterFailoverTest {
         long killedAt = System.nanoTime();
         ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly(); // SIGKILL: a crash
 
-        // The replica cannot be promoted before the node timeout (1 s) and an election: these
+        // The replica cannot be promoted before the node timeout (2 s) and an election: these
         // calls come first.
         assertEquals(values(alive, expected), texts(state.getAll(keys(alive))));
         JedisException batch = assertThrows(JedisException.class, () -> state.getAll(keys(dead)));
@@ -186,7 +186,12 @@ class RedisClusterFailoverTest {
     }
   }
 
-  /** Reassigns the slot of {@code key}, which must hold no keys, from its master to the next one, on every master. */
+  /**
+   * Moves the slot of {@code key}, which must hold no keys, from its master to the next one, as
+   * redis-cli's resharding does: IMPORTING on the target, MIGRATING on the source, then NODE on
+   * the target (which takes a new config epoch, so the whole cluster accepts the change) and
+   * everywhere else.
+   */
   private static void moveSlotAway(LocalRedisCluster cluster, String key) {
     List<LocalRedis> masters = cluster.masters();
     int owner = -1;
@@ -198,14 +203,21 @@ class RedisClusterFailoverTest {
         // not this one
       }
     }
-    String target;
-    try (Jedis jedis = masters.get((owner + 1) % masters.size()).admin()) {
-      target = jedis.clusterMyId();
-    }
+    LocalRedis source = masters.get(owner);
+    LocalRedis target = masters.get((owner + 1) % masters.size());
     int slot = JedisClusterCRC16.getSlot(key);
-    for (LocalRedis master : masters) {
-      try (Jedis jedis = master.admin()) {
-        assertEquals("OK", jedis.clusterSetSlotNode(slot, target));
+    try (Jedis from = source.admin(); Jedis to = target.admin()) {
+      String sourceId = from.clusterMyId();
+      String targetId = to.clusterMyId();
+      assertEquals("OK", to.clusterSetSlotImporting(slot, sourceId));
+      assertEquals("OK", from.clusterSetSlotMigrating(slot, targetId));
+      assertEquals("OK", to.clusterSetSlotNode(slot, targetId));
+      for (LocalRedis master : masters) {
+        if (master != target) {
+          try (Jedis jedis = master.admin()) {
+            assertEquals("OK", jedis.clusterSetSlotNode(slot, targetId));
+          }
+        }
       }
     }
   }
