@@ -25,6 +25,9 @@ import redis.embedded.core.ExecutableProvider;
  * one machine. The binary is {@code $TANDEM_REDIS_SERVER} if set, else {@code redis-server} on the
  * PATH, else the one bundled in embedded-redis (Redis 6.2). Nothing is persisted; the pid file,
  * log and any cluster config live in {@code workDir}. {@link #close()} stops the server by its pid.
+ *
+ * <p>{@link #startTls} starts a server that speaks TLS only, with a certificate for 127.0.0.1
+ * signed by a throwaway CA made with the {@code openssl} command.
  */
 public final class LocalRedis implements AutoCloseable {
 
@@ -34,26 +37,39 @@ public final class LocalRedis implements AutoCloseable {
   private static final int PORT_ATTEMPTS = 10;
   private static final String PORT_TAKEN = "Address already in use";
 
+  /** A CA certificate (PEM) and the server's certificate and key that it signed. */
+  record Certificates(Path ca, Path cert, Path key) {}
+
   private final int port;
   private final ProcessHandle process;
+  private final Certificates tls; // null: plain TCP
 
-  private LocalRedis(int port, ProcessHandle process) {
+  private LocalRedis(int port, ProcessHandle process, Certificates tls) {
     this.port = port;
     this.process = process;
+    this.tls = tls;
   }
 
   public static LocalRedis start(Path workDir) throws IOException {
-    return start(workDir, binary(workDir), false);
+    return start(workDir, binary(workDir), false, null);
   }
 
-  /** Starts a server with {@code binary}; a cluster node also gets {@code nodes-PORT.conf} and a bus port. */
-  static LocalRedis start(Path workDir, Path binary, boolean clusterNode) throws IOException {
+  /** A server on a TLS port only (no plain one); clients trust {@link #caFile()}. Needs {@code openssl}. */
+  public static LocalRedis startTls(Path workDir) throws IOException {
+    return start(workDir, binary(workDir), false, throwawayCertificates(workDir));
+  }
+
+  /**
+   * Starts a server with {@code binary}; a cluster node also gets {@code nodes-PORT.conf} and a bus
+   * port; with {@code tls}, the port is a TLS port.
+   */
+  static LocalRedis start(Path workDir, Path binary, boolean clusterNode, Certificates tls) throws IOException {
     Files.createDirectories(workDir);
     // A free port can be taken by someone else before Redis binds it: try another.
     for (int attempt = 1; ; attempt++) {
       int port = freePort(clusterNode);
       try {
-        return launch(workDir.toAbsolutePath(), binary, port, clusterNode);
+        return launch(workDir.toAbsolutePath(), binary, port, clusterNode, tls);
       } catch (PortTaken e) {
         if (attempt == PORT_ATTEMPTS) {
           throw new IOException("no free port after " + PORT_ATTEMPTS + " attempts; last: " + e.getMessage());
@@ -62,8 +78,14 @@ public final class LocalRedis implements AutoCloseable {
     }
   }
 
+  /** {@code redis://127.0.0.1:PORT}, or {@code rediss://...} for a TLS server. */
   public String uri() {
-    return "redis://" + HOST + ":" + port;
+    return (tls == null ? "redis" : "rediss") + "://" + HOST + ":" + port;
+  }
+
+  /** The PEM file of the CA that signed a TLS server's certificate; null for a plain server. */
+  public Path caFile() {
+    return tls == null ? null : tls.ca();
   }
 
   public int port() {
@@ -113,16 +135,78 @@ public final class LocalRedis implements AutoCloseable {
 
   /** A short-lived connection for administration (cluster setup, tests). */
   Jedis admin() {
-    return admin(port, 5000);
+    return admin(port, 5000, caFile());
   }
 
-  /** The legacy Jedis class speaks RESP2 only: saying so explicitly spares a warning per connection. */
   static Jedis admin(int port, int timeoutMillis) {
-    return new Jedis(new HostAndPort(HOST, port), DefaultJedisClientConfig.builder()
+    return admin(port, timeoutMillis, null);
+  }
+
+  /**
+   * Over TLS when {@code caFile} is given. The legacy Jedis class speaks RESP2 only: saying so
+   * explicitly spares a warning per connection.
+   */
+  static Jedis admin(int port, int timeoutMillis, Path caFile) {
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .protocol(RedisProtocol.RESP2)
         .connectionTimeoutMillis(Math.min(1000, timeoutMillis))
-        .socketTimeoutMillis(timeoutMillis)
-        .build());
+        .socketTimeoutMillis(timeoutMillis);
+    if (caFile != null) {
+      config.ssl(true).sslSocketFactory(RedisState.trusting(caFile));
+    }
+    return new Jedis(new HostAndPort(HOST, port), config.build());
+  }
+
+  /**
+   * A fresh CA and a server certificate for 127.0.0.1 (a subject alternative name: clients check
+   * it) signed by it, EC P-256, valid for a day, in a new folder under {@code workDir}.
+   */
+  static Certificates throwawayCertificates(Path workDir) throws IOException {
+    Files.createDirectories(workDir);
+    Path dir = Files.createTempDirectory(workDir.toAbsolutePath(), "tls-");
+    Certificates out = new Certificates(dir.resolve("ca.crt"), dir.resolve("server.crt"), dir.resolve("server.key"));
+    Path caKey = dir.resolve("ca.key");
+    Path request = dir.resolve("server.csr");
+    Path extensions = Files.writeString(dir.resolve("server.ext"),
+        "subjectAltName=IP:" + HOST + "\nextendedKeyUsage=serverAuth\n");
+    List<String> ecKey = List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes");
+    openssl(dir, concat(List.of("req", "-x509"), ecKey, List.of("-keyout", caKey.toString(), "-out", out.ca().toString(),
+        "-days", "1", "-subj", "/CN=Tandem throwaway CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")));
+    openssl(dir, concat(List.of("req"), ecKey, List.of("-keyout", out.key().toString(), "-out", request.toString(),
+        "-subj", "/CN=" + HOST)));
+    openssl(dir, List.of("x509", "-req", "-in", request.toString(), "-CA", out.ca().toString(), "-CAkey", caKey.toString(),
+        "-CAcreateserial", "-out", out.cert().toString(), "-days", "1", "-extfile", extensions.toString()));
+    return out;
+  }
+
+  private static void openssl(Path dir, List<String> args) throws IOException {
+    List<String> command = concat(List.of("openssl"), args);
+    Path output = dir.resolve("openssl.out");
+    Process process = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    try {
+      if (!process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(String.join(" ", command) + " did not finish within " + START_TIMEOUT.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running openssl", e);
+    }
+    if (process.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " exited with status " + process.exitValue() + ":\n"
+          + Files.readString(output));
+    }
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> out = new ArrayList<>();
+    for (List<String> part : parts) {
+      out.addAll(part);
+    }
+    return out;
   }
 
   static Path binary(Path workDir) throws IOException {
@@ -150,19 +234,27 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /** One try on {@code port}; {@link PortTaken} when someone else holds it. */
-  static LocalRedis launch(Path workDir, Path binary, int port, boolean clusterNode) throws IOException {
+  static LocalRedis launch(Path workDir, Path binary, int port, boolean clusterNode, Certificates tls) throws IOException {
     Path log = workDir.resolve("redis-" + port + ".log");
     Path pidFile = workDir.resolve("redis-" + port + ".pid");
     Files.deleteIfExists(pidFile);
     Files.deleteIfExists(log);
-    List<String> command = new ArrayList<>(List.of(binary.toString(),
-        "--port", Integer.toString(port), "--bind", HOST, "--save", "", "--appendonly", "no",
+    List<String> ports = tls == null
+        ? List.of("--port", Integer.toString(port))
+        : List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file", tls.cert().toString(),
+            "--tls-key-file", tls.key().toString(), "--tls-ca-cert-file", tls.ca().toString(), "--tls-auth-clients", "no");
+    List<String> command = new ArrayList<>(List.of(binary.toString()));
+    command.addAll(ports);
+    command.addAll(List.of("--bind", HOST, "--save", "", "--appendonly", "no",
         "--daemonize", "yes", "--pidfile", pidFile.toString(), "--dir", workDir.toString(),
         "--logfile", log.toString()));
     if (clusterNode) {
       String config = "nodes-" + port + ".conf";
       Files.deleteIfExists(workDir.resolve(config)); // a stale one would bring back an old cluster
-      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config));
+      // A short node timeout: a dead master's replica takes over within seconds. Without full
+      // coverage the other masters keep serving their slots while some are unowned.
+      command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", config,
+          "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "no"));
     }
     // Errors before daemonizing (bad flags, missing libraries) are printed, not logged: same file.
     Process launcher = new ProcessBuilder(command)
@@ -184,10 +276,10 @@ public final class LocalRedis implements AutoCloseable {
         String pidText = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
         if (pidText.matches("[0-9]+")) {
           long pid = Long.parseLong(pidText);
-          if (answersAs(port, pid)) {
+          if (answersAs(port, pid, tls)) {
             ProcessHandle process = ProcessHandle.of(pid)
                 .orElseThrow(() -> failure(binary, port, log, "pid " + pid + " vanished"));
-            return new LocalRedis(port, process);
+            return new LocalRedis(port, process, tls);
           }
         } else if (!Files.exists(pidFile) && logText(log).contains(PORT_TAKEN)) {
           throw new PortTaken(HOST + ":" + port + " (" + log + ")");
@@ -201,8 +293,8 @@ public final class LocalRedis implements AutoCloseable {
     throw failure(binary, port, log, "did not answer PING within " + START_TIMEOUT.toSeconds() + " s");
   }
 
-  private static boolean answersAs(int port, long pid) {
-    try (Jedis jedis = admin(port, 1000)) {
+  private static boolean answersAs(int port, long pid, Certificates tls) {
+    try (Jedis jedis = admin(port, 1000, tls == null ? null : tls.ca())) {
       return "PONG".equals(jedis.ping()) && jedis.info("server").contains("process_id:" + pid + "\r\n");
     } catch (JedisException e) {
       return false;

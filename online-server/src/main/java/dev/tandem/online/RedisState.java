@@ -1,16 +1,29 @@
 package dev.tandem.online;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +34,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -34,6 +52,7 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -53,8 +72,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * <p>The batched calls ({@link #getAll}, {@link #setAll}, {@link #compareAndSetAll}) cost one
  * pipelined round trip per node that owns some of the keys, the nodes queried in parallel. In a
  * cluster a multi-key command (MGET, MSET, UNLINK) only ever holds keys of one slot, grouped here
- * with the cluster's CRC16; a standalone server gets one command for the whole batch. Batches are
- * not retried: if the cluster's slots moved, the call fails and the next one uses the new map.
+ * with the cluster's CRC16; a standalone server gets one command for the whole batch.
+ *
+ * <p>In a cluster, a node that answers MOVED or cannot be reached has the slot map renewed: after
+ * a failover (a dead master's replica promoted) or a reshard the next call goes to the new owner.
+ * Until a dead master's replica takes over, calls touching its slots fail within the timeout, calls
+ * touching other slots go on. Batches that may run twice are retried once at once where the
+ * renewed map sends them; the others fail and the next call uses the new map. ASK (a slot being
+ * migrated) is followed for single-key commands only.
  */
 public final class RedisState implements AutoCloseable {
 
@@ -93,9 +118,14 @@ public final class RedisState implements AutoCloseable {
       """.getBytes(UTF_8);
   private static final byte[] RAISE_SHA = sha1Hex(RAISE_SCRIPT);
   private static final int SCAN_COUNT = 1000;
+  // Whether a batch may run twice (MGET, MSET, ZADD, raising): then it is retried once after its
+  // slots moved. Not so for a compare-and-set, a count or a log append, whose second run would
+  // answer or append differently.
+  private static final boolean REPEATABLE = true;
+  private static final boolean ONCE = false;
 
   private final UnifiedJedis client;                // single-key commands (follows MOVED in a cluster)
-  private final HostAndPort server;                 // the standalone server, or the cluster's seed
+  private final HostAndPort server;                 // the standalone server, or the seed that answered
   private final Pool<Connection> serverPool;        // null in a cluster
   private final ClusterConnectionProvider cluster;  // null on a standalone server
   private final ExecutorService nodeWorkers;        // null on a standalone server
@@ -121,33 +151,101 @@ public final class RedisState implements AutoCloseable {
   }
 
   /**
-   * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
-   * so) seeds a cluster client.
+   * How to connect. {@code caFile}: a PEM file of the CA certificate(s) that a TLS server's
+   * certificate must chain to (a private CA); null: the JVM's default trust store. Only for
+   * {@code rediss://}. {@code poolSize}: connections per node (a call holds one per node it
+   * touches, so at least the number of threads calling at once). {@code timeout} bounds each wait:
+   * for a free pooled connection, to connect, for a reply; and a cluster's retries of a single-key
+   * command altogether. A call past it fails with a {@link JedisException}.
    */
+  public record Options(Path caFile, int poolSize, Duration timeout) {
+    /** No CA file, Jedis's defaults: 8 connections per node, 2 s. */
+    public static final Options DEFAULTS = new Options(null, 8, Duration.ofSeconds(2));
+
+    public Options {
+      if (poolSize < 1) {
+        throw new IllegalArgumentException("poolSize must be at least 1: " + poolSize);
+      }
+      if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("timeout must be positive and at most " + Integer.MAX_VALUE + " ms: " + timeout);
+      }
+    }
+  }
+
+  /** {@link #connect(String, Options)} with {@link Options#DEFAULTS}. */
   public static RedisState connect(String uri) {
-    HostAndPort seed = hostAndPort(uri);
-    JedisClientConfig config = clientConfig(uri);
-    boolean clustered;
-    try (Jedis probe = new Jedis(seed, config)) {
-      clustered = probe.info("cluster").contains("cluster_enabled:1");
+    return connect(uri, Options.DEFAULTS);
+  }
+
+  /**
+   * Connects to {@code redis[s]://[user:password@]host:port}: a cluster node (INFO cluster says
+   * so) seeds a cluster client. A cluster may be given several seed nodes, comma-separated, as
+   * Jedis's cluster client takes a set of them: {@code redis://user:password@h1:p1,h2:p2,h3:p3};
+   * any that answers is asked for the cluster's nodes and slots (and, later, for the new map after
+   * a failover), so a seed that is down at start-up does not stop the connect. {@code rediss://} is TLS; the server's certificate must
+   * name the host (an IP address: as a subject alternative name) and chain to
+   * {@code options.caFile()} or to a CA of the JVM's trust store.
+   */
+  public static RedisState connect(String uri, Options options) {
+    List<URI> parsed = parse(uri);
+    Set<HostAndPort> seeds = new LinkedHashSet<>();
+    parsed.forEach(one -> seeds.add(new HostAndPort(one.getHost(), one.getPort() == -1 ? 6379 : one.getPort())));
+    JedisClientConfig config = clientConfig(parsed.get(0), options);
+    HostAndPort reached = null;
+    boolean clustered = false;
+    List<String> failures = new ArrayList<>();
+    JedisConnectionException firstFailure = null;
+    for (HostAndPort seed : seeds) {
+      try (Jedis probe = new Jedis(seed, config)) {
+        clustered = probe.info("cluster").contains("cluster_enabled:1");
+        reached = seed;
+        break;
+      } catch (JedisConnectionException e) {
+        failures.add(seed + ": " + reason(e, uri));
+        firstFailure = firstFailure == null ? e : firstFailure;
+      }
+    }
+    if (reached == null) {
+      throw new JedisConnectionException("cannot connect to Redis at " + redacted(uri) + ": " + String.join("; ", failures),
+          firstFailure);
     }
     if (!clustered) {
-      return new RedisState(RedisClient.builder().hostAndPort(seed).clientConfig(config).build(), seed);
+      if (seeds.size() > 1) {
+        throw new IllegalArgumentException("several hosts are seeds of a Redis Cluster, but " + reached
+            + " is a standalone server: " + redacted(uri));
+      }
+      return new RedisState(RedisClient.builder().hostAndPort(reached).clientConfig(config).poolConfig(poolConfig(options))
+          .build(), reached);
     }
     // Our own provider: batches need the slot -> node map and per-node connections.
-    ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(seed), config);
+    ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, config, poolConfig(options));
     RedisClusterClient client = RedisClusterClient.builder()
-        .nodes(Set.of(seed))
+        .nodes(seeds)
         .clientConfig(config)
         .connectionProvider(provider)
+        .maxTotalRetriesDuration(options.timeout())
         .build();
-    return new RedisState(client, provider, seed);
+    return new RedisState(client, provider, reached);
+  }
+
+  /** Why a connection failed, with a hint for the usual TLS mistakes. */
+  private static String reason(JedisConnectionException e, String uri) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException tls) {
+        return "TLS handshake failed (" + tls.getMessage() + "); if the server's certificate is from a private CA,"
+            + " give that CA's PEM file (redis-ca-file)";
+      }
+    }
+    // A TLS server drops a connection that does not start with a TLS handshake: a reset or an end of stream.
+    String message = String.valueOf(e.getMessage());
+    boolean dropped = message.contains("Connection reset") || message.contains("Unexpected end of stream");
+    return message + (uri.startsWith("redis:") && dropped ? " (the server closed the connection: does it want TLS, rediss://?)" : "");
   }
 
   /** The values of {@code keys}, in their order; null where a key is missing. */
   public List<byte[]> getAll(List<byte[]> keys) {
     byte[][] values = new byte[keys.size()][];
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       List<Response<List<byte[]>>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         replies.add(pipeline.mget(select(keys, slot)));
@@ -174,7 +272,7 @@ public final class RedisState implements AutoCloseable {
       keys.add(Objects.requireNonNull(key, "key"));
       values.add(Objects.requireNonNull(value, "value"));
     });
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       List<Response<String>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         byte[][] keysAndValues = new byte[2 * slot.size()][];
@@ -194,7 +292,7 @@ public final class RedisState implements AutoCloseable {
 
   /** Sets every score (ZADD): idempotent, so a retried writer cannot count twice. One pipeline per node. */
   public void setScores(List<Score> scores) {
-    onOwners(scores.stream().map(Score::key).toList(), (pipeline, slots) -> {
+    onOwners(scores.stream().map(Score::key).toList(), REPEATABLE, (pipeline, slots) -> {
       List<Response<Long>> replies = new ArrayList<>();
       for (List<Integer> slot : slots) {
         for (int index : slot) {
@@ -216,7 +314,7 @@ public final class RedisState implements AutoCloseable {
   /** Applies every count whose id was not counted before; returns how many were counted. */
   public long countOnce(List<CountOnce> counts) {
     long[] counted = {0};
-    onOwners(counts.stream().map(CountOnce::ids).toList(), (pipeline, slots) -> {
+    onOwners(counts.stream().map(CountOnce::ids).toList(), ONCE, (pipeline, slots) -> {
       List<Integer> indices = slots.stream().flatMap(List::stream).toList();
       List<Object> replies = evalAll(pipeline, COUNT_ONCE_SCRIPT, COUNT_ONCE_SHA, indices.stream().map(i -> {
         CountOnce c = counts.get(i);
@@ -240,7 +338,7 @@ public final class RedisState implements AutoCloseable {
       args.add(field.getBytes(UTF_8));
       args.add(Long.toString(value).getBytes(UTF_8));
     });
-    onOwners(List.of(key), (pipeline, slots) -> evalAll(pipeline, RAISE_SCRIPT, RAISE_SHA, List.of(List.of(List.of(key), args))));
+    onOwners(List.of(key), REPEATABLE, (pipeline, slots) -> evalAll(pipeline, RAISE_SCRIPT, RAISE_SHA, List.of(List.of(List.of(key), args))));
   }
 
   /** The fields and values of the hash {@code key} (empty when absent). */
@@ -257,7 +355,7 @@ public final class RedisState implements AutoCloseable {
   public List<String> appendLog(byte[] key, List<Map<String, String>> entries) {
     List<String> ids = new ArrayList<>();
     String name = new String(key, UTF_8);
-    onOwners(List.of(key), (pipeline, slots) -> {
+    onOwners(List.of(key), ONCE, (pipeline, slots) -> {
       List<Response<redis.clients.jedis.StreamEntryID>> replies = new ArrayList<>();
       for (Map<String, String> entry : entries) {
         replies.add(pipeline.xadd(name, redis.clients.jedis.params.XAddParams.xAddParams(), entry));
@@ -282,7 +380,7 @@ public final class RedisState implements AutoCloseable {
   /** Every member of each sorted set with its score (empty for a missing key), one pipeline per node. */
   public List<Map<String, Double>> scores(List<byte[]> keys) {
     List<Map<String, Double>> out = new ArrayList<>(Collections.nCopies(keys.size(), Map.of()));
-    onOwners(keys, (pipeline, slots) -> {
+    onOwners(keys, REPEATABLE, (pipeline, slots) -> {
       Map<Integer, Response<List<redis.clients.jedis.resps.Tuple>>> replies = new LinkedHashMap<>();
       for (List<Integer> slot : slots) {
         for (int index : slot) {
@@ -304,7 +402,7 @@ public final class RedisState implements AutoCloseable {
   /** Per op, whether it applied; each op is atomic on its key, the ops are not atomic together. */
   public List<Boolean> compareAndSetAll(List<Cas> ops) {
     Boolean[] applied = new Boolean[ops.size()];
-    onOwners(ops.stream().map(Cas::key).toList(), (pipeline, slots) -> {
+    onOwners(ops.stream().map(Cas::key).toList(), ONCE, (pipeline, slots) -> {
       List<Integer> indices = slots.stream().flatMap(List::stream).toList();
       List<Object> replies = evalAll(pipeline, CAS_SCRIPT, CAS_SHA,
           indices.stream().map(i -> List.of(List.of(ops.get(i).key()), casArgs(ops.get(i)))).toList());
@@ -426,8 +524,13 @@ public final class RedisState implements AutoCloseable {
     void run(Pipeline pipeline, List<List<Integer>> slotsOfKeyIndices);
   }
 
-  /** Runs {@code batch} once per node owning some of {@code keys}: other nodes on the workers, the first one here. */
-  private void onOwners(List<byte[]> keys, NodeBatch batch) {
+  /**
+   * Runs {@code batch} once per node owning some of {@code keys}: other nodes on the workers, the
+   * first one here. A {@link #REPEATABLE} batch whose nodes failed with MOVED or a connection
+   * failure is run once more, right away, where the renewed slot map now sends those slots, if
+   * that is elsewhere for all of them (a failover promoted a replica, or the slots were moved).
+   */
+  private void onOwners(List<byte[]> keys, boolean repeatable, NodeBatch batch) {
     if (keys.isEmpty()) {
       return;
     }
@@ -435,47 +538,69 @@ public final class RedisState implements AutoCloseable {
     for (List<Integer> slot : slotGroups(keys)) {
       byNode.computeIfAbsent(owner(keys.get(slot.get(0))), node -> new ArrayList<>()).add(slot);
     }
-    List<Map.Entry<HostAndPort, List<List<Integer>>>> work = new ArrayList<>(byNode.entrySet());
-    List<Future<?>> others = new ArrayList<>();
-    for (var entry : work.subList(1, work.size())) {
-      others.add(nodeWorkers.submit(() -> runOn(entry.getKey(), entry.getValue(), batch)));
+    Map<HostAndPort, RuntimeException> failed = runAll(byNode, batch);
+    if (repeatable && !failed.isEmpty() && failed.values().stream().allMatch(this::rerouted)) {
+      Map<HostAndPort, List<List<Integer>>> moved = new LinkedHashMap<>();
+      for (HostAndPort node : failed.keySet()) {
+        for (List<Integer> slot : byNode.get(node)) {
+          HostAndPort now = cluster.getNode(JedisClusterCRC16.getSlot(keys.get(slot.get(0))));
+          moved.computeIfAbsent(now, n -> new ArrayList<>()).add(slot);
+        }
+      }
+      if (!moved.containsKey(null) && Collections.disjoint(moved.keySet(), failed.keySet())) {
+        failed = runAll(moved, batch);
+      }
     }
-    RuntimeException failure = null;
+    if (!failed.isEmpty()) {
+      Iterator<RuntimeException> failures = failed.values().iterator();
+      RuntimeException first = failures.next();
+      failures.forEachRemaining(first::addSuppressed);
+      throw first;
+    }
+  }
+
+  /** Runs each node's share of the batch, in parallel; the failures by node. */
+  private Map<HostAndPort, RuntimeException> runAll(Map<HostAndPort, List<List<Integer>>> byNode, NodeBatch batch) {
+    List<Map.Entry<HostAndPort, List<List<Integer>>>> work = new ArrayList<>(byNode.entrySet());
+    Map<HostAndPort, Future<?>> others = new LinkedHashMap<>();
+    for (var entry : work.subList(1, work.size())) {
+      others.put(entry.getKey(), nodeWorkers.submit(() -> runOn(entry.getKey(), entry.getValue(), batch)));
+    }
+    Map<HostAndPort, RuntimeException> failed = new LinkedHashMap<>();
     try {
       runOn(work.get(0).getKey(), work.get(0).getValue(), batch);
     } catch (RuntimeException e) {
-      failure = e;
+      failed.put(work.get(0).getKey(), e);
     }
-    for (Future<?> other : others) {
+    for (var other : others.entrySet()) {
       try {
-        other.get();
+        other.getValue().get();
       } catch (ExecutionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause());
-        if (failure == null) {
-          failure = cause;
-        } else {
-          failure.addSuppressed(cause);
-        }
+        failed.put(other.getKey(), e.getCause() instanceof RuntimeException r ? r : new JedisException(e.getCause()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new JedisException("interrupted while waiting for Redis nodes", e);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
+    return failed;
   }
 
   private void runOn(HostAndPort node, List<List<Integer>> slots, NodeBatch batch) {
     // Closing the pipeline first reads any reply left unread, so the connection goes back clean.
     try (Connection connection = connection(node); Pipeline pipeline = new Pipeline(connection)) {
       batch.run(pipeline, slots);
-    } catch (JedisMovedDataException e) {
+    } catch (JedisMovedDataException | JedisConnectionException e) {
       if (cluster != null) {
-        cluster.renewSlotCache(); // route the next call by the new slot map
+        // The node gave its slots away, or is unreachable (dead, or failed over): ask the cluster.
+        cluster.renewSlotCache();
       }
       throw e;
     }
+  }
+
+  /** Whether {@code e}, a node's failure, had the slot map renewed (see {@link #runOn}). */
+  private boolean rerouted(RuntimeException e) {
+    return cluster != null && (e instanceof JedisMovedDataException || e instanceof JedisConnectionException);
   }
 
   /** Indices of {@code keys} grouped by hash slot; a single group on a standalone server. */
@@ -506,7 +631,8 @@ public final class RedisState implements AutoCloseable {
     return node;
   }
 
-  private Connection connection(HostAndPort node) {
+  /** A pooled connection to {@code node} (any node: the server, when standalone). */
+  Connection connection(HostAndPort node) {
     return cluster == null ? serverPool.getResource() : cluster.getConnection(node);
   }
 
@@ -566,21 +692,25 @@ public final class RedisState implements AutoCloseable {
     throw new JedisException("INFO has no " + field);
   }
 
-  private static HostAndPort hostAndPort(String uri) {
-    URI parsed = parse(uri);
-    return new HostAndPort(parsed.getHost(), parsed.getPort() == -1 ? 6379 : parsed.getPort());
-  }
-
   /**
    * How to talk to the server of {@code uri}: RESP2 (not Jedis 8's default RESP3: the maintenance
    * calls wrap pooled connections in the legacy Jedis class, whose reply parsers assume RESP2);
    * the ACL user and password of {@code redis://user:password@host:port} ({@code :password@}:
-   * the default user), percent-decoded; TLS for {@code rediss://}.
+   * the default user), percent-decoded; TLS for {@code rediss://}, trusting {@code options.caFile()}
+   * if given (Jedis verifies the host name against the certificate).
    */
-  private static JedisClientConfig clientConfig(String uri) {
-    URI parsed = parse(uri);
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
-        .ssl("rediss".equals(parsed.getScheme()));
+  private static JedisClientConfig clientConfig(URI parsed, Options options) {
+    boolean tls = "rediss".equals(parsed.getScheme());
+    int timeoutMillis = (int) options.timeout().toMillis();
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).ssl(tls)
+        .connectionTimeoutMillis(timeoutMillis).socketTimeoutMillis(timeoutMillis);
+    if (options.caFile() != null) {
+      if (!tls) {
+        throw new IllegalArgumentException("a CA file (" + options.caFile() + ") is for TLS: rediss://, got "
+            + redacted(parsed.toString()));
+      }
+      config.sslSocketFactory(trusting(options.caFile()));
+    }
     String userInfo = parsed.getUserInfo(); // decoded
     if (userInfo != null) {
       int colon = userInfo.indexOf(':');
@@ -595,19 +725,82 @@ public final class RedisState implements AutoCloseable {
     return config.build();
   }
 
-  private static URI parse(String uri) {
+  /** {@code poolSize} connections per node; a call waits at most the timeout for one (the default: forever). */
+  private static ConnectionPoolConfig poolConfig(Options options) {
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(options.poolSize());
+    pool.setMaxIdle(options.poolSize());
+    pool.setMaxWait(options.timeout());
+    return pool;
+  }
+
+  /** TLS sockets that trust exactly the CA certificates of the PEM file {@code caFile}. */
+  static SSLSocketFactory trusting(Path caFile) {
+    try (InputStream in = Files.newInputStream(caFile)) {
+      Collection<? extends Certificate> cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (cas.isEmpty()) {
+        throw new IllegalArgumentException("the CA file " + caFile + " holds no PEM certificate");
+      }
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      int n = 0;
+      for (Certificate ca : cas) {
+        trusted.setCertificateEntry("ca-" + n++, ca);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the CA file " + caFile + ": " + e, e);
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("the CA file " + caFile + " is not PEM certificates: " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS with the CA file " + caFile + ": " + e, e);
+    }
+  }
+
+  /**
+   * One URI per host of {@code uri}: {@code scheme://[userinfo@]h1:p1,h2:p2} is
+   * {@code scheme://[userinfo@]h1:p1} and {@code scheme://[userinfo@]h2:p2}.
+   */
+  private static List<URI> parse(String uri) {
+    int scheme = uri.indexOf("://");
+    if (scheme < 0) {
+      throw badUri(uri);
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    String authority = uri.substring(start, end);
+    int at = authority.lastIndexOf('@'); // a password's own '@' is percent-encoded
+    List<URI> out = new ArrayList<>();
+    for (String host : authority.substring(at + 1).split(",", -1)) {
+      out.add(parseOne(uri.substring(0, start) + authority.substring(0, at + 1) + host + uri.substring(end), uri));
+    }
+    return out;
+  }
+
+  private static URI parseOne(String one, String uri) {
     URI parsed;
     try {
-      parsed = new URI(uri);
+      parsed = new URI(one);
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+      throw badUri(uri);
     }
-    boolean plain = parsed.getQuery() == null
+    boolean plain = parsed.getQuery() == null && parsed.getFragment() == null
         && (parsed.getPath() == null || parsed.getPath().isEmpty() || parsed.getPath().equals("/"));
     if (!("redis".equals(parsed.getScheme()) || "rediss".equals(parsed.getScheme())) || parsed.getHost() == null || !plain) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
+      throw badUri(uri);
     }
     return parsed;
+  }
+
+  private static IllegalArgumentException badUri(String uri) {
+    return new IllegalArgumentException("expected redis://[user:password@]host:port or rediss://..., got " + redacted(uri));
   }
 
   /** The URI with its password replaced by {@code ***}, for messages and logs. */

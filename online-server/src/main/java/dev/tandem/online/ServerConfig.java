@@ -24,6 +24,7 @@ import java.util.Properties;
  *   <caption>settings</caption>
  *   <tr><th>key</th><th>default</th><th>what</th></tr>
  *   <tr><td>spec, model, redis</td><td>none</td><td>the feature spec, the model folder, {@code redis://HOST:PORT}</td></tr>
+ *   <tr><td>redis-ca-file</td><td>none</td><td>for {@code rediss://}: a PEM file of the CA that signed Redis's certificate; none: the JVM's trust store</td></tr>
  *   <tr><td>api-token</td><td>none</td><td>the bearer token that {@code POST /events} and request-time overlays ({@code values}, {@code events}) need; none: they are refused (403)</td></tr>
  *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
  *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
@@ -43,12 +44,12 @@ import java.util.Properties;
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
  * </table>
  */
-public record ServerConfig(String spec, String model, String redis, String apiToken, String bind, int port,
+public record ServerConfig(String spec, String model, String redis, String redisCaFile, String apiToken, String bind, int port,
     int workers, int maxInFlight, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
     long timeoutMs, long writeTimeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
-  public static final List<String> KEYS = List.of("spec", "model", "redis", "api-token", "bind", "port", "workers",
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "redis-ca-file", "api-token", "bind", "port", "workers",
       "max-in-flight", "event-loops", "model-threads", "max-body-bytes", "max-candidates", "max-n", "max-event-rows",
       "timeout-ms", "write-timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
@@ -83,7 +84,7 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
   /** The settings, with the API token masked: a configuration printed or logged never shows it. */
   @Override
   public String toString() {
-    return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + redis + ", apiToken="
+    return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + RedisState.redacted(redis) + ", redisCaFile=" + redisCaFile + ", apiToken="
         + (apiToken == null ? "none" : "(set)") + ", bind=" + bind + ", port=" + port + ", workers=" + workers
         + ", maxInFlight=" + maxInFlight + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
         + ", maxCandidates=" + maxCandidates + ", maxN=" + maxN + ", maxEventRows=" + maxEventRows + ", timeoutMs="
@@ -149,7 +150,8 @@ public record ServerConfig(String spec, String model, String redis, String apiTo
       }
     });
     try {
-      return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("api-token"),
+      return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("redis-ca-file"),
+          values.get("api-token"),
           values.get("bind"),
           (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
           (int) number(values, origin, "max-in-flight"),

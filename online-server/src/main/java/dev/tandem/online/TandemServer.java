@@ -84,7 +84,10 @@ public final class TandemServer implements AutoCloseable {
     }
     RedisState redis;
     try {
-      redis = RedisState.connect(config.redis());
+      // A connection per worker: every worker may be in a Redis call at once.
+      redis = RedisState.connect(config.redis(), new RedisState.Options(
+          config.redisCaFile() == null ? null : Path.of(config.redisCaFile()), config.workers(),
+          RedisState.Options.DEFAULTS.timeout()));
       redis.ping();
     } catch (RuntimeException e) {
       scorer.close();

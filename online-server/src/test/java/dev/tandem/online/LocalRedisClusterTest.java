@@ -18,27 +18,44 @@ class LocalRedisClusterTest {
 
   @Test
   void formsAClusterOfThreeMasters(@TempDir Path dir) throws Exception {
-    assertFormed(LocalRedisCluster.start(dir, 3), 3);
+    assertFormed(LocalRedisCluster.start(dir, 3), 3, 0);
+  }
+
+  @Test
+  void formsAClusterOfThreeMastersWithAReplicaEach(@TempDir Path dir) throws Exception {
+    assertFormed(LocalRedisCluster.start(dir, 3, 1), 3, 1);
   }
 
   @Test
   void formsAClusterWithTheBundledRedis62(@TempDir Path dir) throws Exception {
-    assertFormed(LocalRedisCluster.start(dir, 2, LocalRedis.bundledBinary(dir)), 2);
+    assertFormed(LocalRedisCluster.start(dir, 2, LocalRedis.bundledBinary(dir)), 2, 0);
   }
 
-  private static void assertFormed(LocalRedisCluster cluster, int masters) throws Exception {
+  private static void assertFormed(LocalRedisCluster cluster, int masters, int replicasPerMaster) throws Exception {
     List<Long> pids = new ArrayList<>();
     try (cluster) {
       List<Integer> ports = cluster.ports();
-      assertEquals(masters, new HashSet<>(ports).size());
+      int nodes = masters * (1 + replicasPerMaster);
+      assertEquals(nodes, new HashSet<>(ports).size());
       assertEquals("redis://127.0.0.1:" + ports.get(0), cluster.uri());
-      for (int port : ports) {
-        try (Jedis node = LocalRedis.admin(port, 5000)) {
+      assertEquals(ports.subList(0, masters), cluster.masters().stream().map(LocalRedis::port).toList());
+      for (int i = 0; i < nodes; i++) {
+        try (Jedis node = LocalRedis.admin(ports.get(i), 5000)) {
           String info = node.clusterInfo();
           assertTrue(info.contains("cluster_state:ok\r\n"), info);
           assertTrue(info.contains("cluster_slots_assigned:16384\r\n"), info);
-          assertTrue(info.contains("cluster_known_nodes:" + masters + "\r\n"), info);
+          assertTrue(info.contains("cluster_known_nodes:" + nodes + "\r\n"), info);
           assertTrue(info.contains("cluster_size:" + masters + "\r\n"), info);
+          String replication = node.info("replication");
+          if (i < masters) {
+            assertTrue(replication.contains("role:master\r\nconnected_slaves:" + replicasPerMaster + "\r\n"), replication);
+          } else { // the replicas of master (i - masters) / replicasPerMaster
+            assertTrue(replication.contains("role:slave\r\n"), replication);
+            assertTrue(replication.contains("master_port:" + ports.get((i - masters) / replicasPerMaster) + "\r\n"), replication);
+            assertTrue(replication.contains("master_link_status:up\r\n"), replication);
+          }
+          assertEquals("2000", node.configGet("cluster-node-timeout").get("cluster-node-timeout"));
+          assertEquals("no", node.configGet("cluster-require-full-coverage").get("cluster-require-full-coverage"));
           pids.add(Long.parseLong(node.info("server").split("process_id:")[1].split("\r\n")[0]));
         }
       }

@@ -46,6 +46,17 @@ class LocalRedisTest {
   }
 
   @Test
+  void aTlsServerHasNoPlainPort(@TempDir Path dir) throws Exception {
+    try (LocalRedis redis = LocalRedis.startTls(dir); Jedis jedis = redis.admin()) {
+      assertEquals("rediss://127.0.0.1:" + redis.port(), redis.uri());
+      assertTrue(Files.readString(redis.caFile()).startsWith("-----BEGIN CERTIFICATE-----"));
+      assertEquals("0", jedis.configGet("port").get("port"));
+      assertEquals(Integer.toString(redis.port()), jedis.configGet("tls-port").get("tls-port"));
+      assertTrue(jedis.info("server").contains("process_id:" + redis.pid() + "\r\n"));
+    }
+  }
+
+  @Test
   void twoServersInOneFolderGetTheirOwnPorts(@TempDir Path dir) throws Exception {
     try (LocalRedis a = LocalRedis.start(dir); LocalRedis b = LocalRedis.start(dir)) {
       assertNotEquals(a.port(), b.port());
@@ -59,14 +70,14 @@ class LocalRedisTest {
     try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = squatter.getLocalPort();
       LocalRedis.PortTaken taken = assertThrows(LocalRedis.PortTaken.class,
-          () -> LocalRedis.launch(dir.toAbsolutePath(), LocalRedis.binary(dir), port, false));
+          () -> LocalRedis.launch(dir.toAbsolutePath(), LocalRedis.binary(dir), port, false, null));
       assertTrue(taken.getMessage().contains("127.0.0.1:" + port), taken.getMessage());
     }
   }
 
   @Test
   void runsTheBinaryBundledInEmbeddedRedis(@TempDir Path dir) throws Exception {
-    try (LocalRedis redis = LocalRedis.start(dir, LocalRedis.bundledBinary(dir), false);
+    try (LocalRedis redis = LocalRedis.start(dir, LocalRedis.bundledBinary(dir), false, null);
          Jedis jedis = redis.admin()) {
       String info = jedis.info("server");
       assertTrue(info.contains("redis_version:6.2."), info);
@@ -80,7 +91,7 @@ class LocalRedisTest {
     Files.writeString(fake, "#!/bin/sh\necho 'fatal: no such flag' >&2\nexit 3\n");
     assertTrue(fake.toFile().setExecutable(true));
 
-    IOException error = assertThrows(IOException.class, () -> LocalRedis.start(dir, fake, false));
+    IOException error = assertThrows(IOException.class, () -> LocalRedis.start(dir, fake, false, null));
     assertTrue(error.getMessage().contains(fake.toString()), error.getMessage());
     assertTrue(error.getMessage().contains("exited with status 3"), error.getMessage());
     assertTrue(error.getMessage().contains("fatal: no such flag"), error.getMessage());

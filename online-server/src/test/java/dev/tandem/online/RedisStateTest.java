@@ -1,6 +1,9 @@
 package dev.tandem.online;
 
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,11 +15,17 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.tandem.online.RedisState.Cas;
@@ -45,6 +54,10 @@ class RedisStateTest {
 
   /** A fresh server (a 3-master cluster when asked) and a RedisState connected to it. */
   private RedisState connect(boolean cluster) throws Exception {
+    return connect(cluster, RedisState.Options.DEFAULTS);
+  }
+
+  private RedisState connect(boolean cluster, RedisState.Options options) throws Exception {
     String uri;
     if (cluster) {
       LocalRedisCluster redis = LocalRedisCluster.start(dir, 3);
@@ -57,7 +70,7 @@ class RedisStateTest {
       uri = redis.uri();
       ports = List.of(redis.port());
     }
-    RedisState state = RedisState.connect(uri);
+    RedisState state = RedisState.connect(uri, options);
     open.add(state);
     return state;
   }
@@ -223,6 +236,100 @@ class RedisStateTest {
     for (String refused : List.of("redis://" + host, "redis://tandem:wrong@" + host, "redis://:s3cret-p%40ss@" + host)) {
       RuntimeException e = assertThrows(RuntimeException.class, () -> RedisState.connect(refused).ping(), refused);
       assertTrue(!String.valueOf(e.getMessage()).contains("s3cret"), "no password in: " + e.getMessage());
+    }
+  }
+
+  @ParameterizedTest(name = "cluster={0}")
+  @ValueSource(booleans = {false, true})
+  @Timeout(60) // unbounded, the wait for a connection would hang the build
+  void aCallWaitsForAPooledConnectionNoLongerThanTheTimeout(boolean cluster) throws Exception {
+    RedisState state = connect(cluster, new RedisState.Options(null, 1, Duration.ofMillis(200)));
+    byte[] key = bytes("k");
+    state.set(key, bytes("v"));
+    List<Connection> held = new ArrayList<>();
+    try {
+      for (int port : ports) {
+        held.add(state.connection(new HostAndPort("127.0.0.1", port))); // each node's only connection
+      }
+      // A single-key command (Jedis's own routing) and a batch (ours) both give up.
+      for (Executable call : List.<Executable>of(() -> state.get(key), () -> state.getAll(List.of(key)))) {
+        JedisException e = assertThrows(JedisException.class, call);
+        assertEquals("Could not get a resource from the pool", e.getMessage());
+        assertTrue(e.getCause().getMessage().contains("Timeout waiting for idle object"), e.getCause().getMessage());
+      }
+    } finally {
+      held.forEach(Connection::close);
+    }
+    assertEquals("v", text(state.getAll(List.of(key)).get(0)));
+  }
+
+  @Test
+  void aServerThatStopsAnsweringFailsTheCallAtTheTimeout() throws Exception {
+    RedisState state = connect(false, new RedisState.Options(null, 2, Duration.ofMillis(200)));
+    LocalRedis redis = (LocalRedis) open.get(0);
+    state.set(bytes("k"), bytes("v"));
+    signal(redis.pid(), "STOP"); // alive, its port open, never answering
+    try {
+      JedisConnectionException e = assertThrows(JedisConnectionException.class, () -> state.get(bytes("k")));
+      assertTrue(e.getCause() instanceof SocketTimeoutException, String.valueOf(e.getCause()));
+    } finally {
+      signal(redis.pid(), "CONT");
+    }
+    assertEquals("v", text(state.get(bytes("k"))));
+  }
+
+  private static void signal(long pid, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+  }
+
+  @Test
+  void tlsWithAPrivateCaAndAnAclUser() throws Exception {
+    LocalRedis redis = LocalRedis.startTls(dir);
+    open.add(redis);
+    try (Jedis admin = redis.admin()) {
+      admin.aclSetUser("tandem", "on", ">s3cret-p@ss", "~*", "&*", "+@all");
+      admin.aclSetUser("default", "off");
+    }
+    String user = "tandem:s3cret-p%40ss@";
+    String host = "127.0.0.1:" + redis.port();
+    assertEquals("rediss://" + host, redis.uri());
+    RedisState.Options trustTheCa = new RedisState.Options(redis.caFile(), 8, Duration.ofSeconds(2));
+    try (RedisState state = RedisState.connect("rediss://" + user + host, trustTheCa)) {
+      state.setAll(Map.of(bytes("k"), bytes("v")));
+      assertEquals("v", text(state.get(bytes("k"))));
+      assertEquals("PONG", state.ping());
+    }
+
+    JedisConnectionException plain = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("redis://" + user + host));
+    assertMessage(plain, "rediss://");
+    // The JVM's own trust store does not know the throwaway CA.
+    JedisConnectionException untrusted = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("rediss://" + user + host));
+    assertMessage(untrusted, "TLS handshake failed");
+    assertMessage(untrusted, "redis-ca-file");
+    // The certificate names 127.0.0.1, not localhost: the host name is checked too.
+    JedisConnectionException otherName = assertThrows(JedisConnectionException.class,
+        () -> RedisState.connect("rediss://" + user + "localhost:" + redis.port(), trustTheCa));
+    assertMessage(otherName, "TLS handshake failed");
+    // A CA that did not sign the server's certificate.
+    RedisState.Options otherCa = new RedisState.Options(LocalRedis.throwawayCertificates(dir).ca(), 8, Duration.ofSeconds(2));
+    assertMessage(assertThrows(JedisConnectionException.class, () -> RedisState.connect("rediss://" + user + host, otherCa)),
+        "TLS handshake failed");
+
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> RedisState.connect("redis://" + user + host, trustTheCa)),
+        "is for TLS");
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
+    assertMessage(assertThrows(IllegalArgumentException.class,
+        () -> RedisState.connect("rediss://" + user + host, new RedisState.Options(notPem, 8, Duration.ofSeconds(2)))), "not.pem");
+  }
+
+  /** {@code e}'s message contains {@code expected}, and no message in its causes holds the password. */
+  private static void assertMessage(Exception e, String expected) {
+    assertTrue(String.valueOf(e.getMessage()).contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertTrue(!String.valueOf(t.getMessage()).contains("s3cret"), "no password in: " + t.getMessage());
     }
   }
 
