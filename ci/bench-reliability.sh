@@ -2,10 +2,10 @@
 # The server's reliability scenarios (see ReliabilityBenchmark), on the data's state with the
 # default model and default settings; the server in its own process, Redis a child process on
 # loopback (append-only with fsync always for `events`).
-#   ci/bench-reliability.sh [DATA_DIR] --scenario overload [--rate 400]   # 10 s at rate, 30 s at 3x, 15 s at rate
-#   ci/bench-reliability.sh [DATA_DIR] --scenario soak [--rate 320] [--minutes 10]
+#   ci/bench-reliability.sh [DATA_DIR] --scenario overload [--connections 4]   # wrk: 10 s, 30 s at 16x, recovery
+#   ci/bench-reliability.sh [DATA_DIR] --scenario soak [--connections 2] [--minutes 10]
 #   ci/bench-reliability.sh [DATA_DIR] --scenario events [--events 100000]  # Redis killed and restarted once
-# Default DATA_DIR: $TANDEM_JD_SAMPLE or ../shared/jd-sample. Reports go to pipelines/target/bench-reliability/.
+# Needs wrk and redis-server. Default DATA_DIR: $TANDEM_JD_SAMPLE or ../shared/jd-sample. Reports go to pipelines/target/bench-reliability/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then data_arg="$1"; shift; else data_arg=""; fi

@@ -56,6 +56,7 @@ public final class OnlineService implements AutoCloseable {
   private final Ingestion ingestion;
   private final PopularItems popular;
   private final ServerConfig config;
+  private final OverlayColumns overlayColumns;
   private final ServerMetrics metrics;
   private final Clock clock;
 
@@ -73,6 +74,7 @@ public final class OnlineService implements AutoCloseable {
     this.ingestion = new Ingestion(spec, redis, keys, Duration.ofMillis(config.maxFutureSkewMs()));
     this.popular = serving == null ? null : new PopularItems(spec, redis, keys);
     this.config = config;
+    this.overlayColumns = OverlayColumns.parse(config.overlayColumns(), spec);
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -519,6 +521,7 @@ public final class OnlineService implements AutoCloseable {
         if (!(values.getValue(name) instanceof JsonObject json)) {
           throw HttpError.badRequest("expected an object: a row of table '" + name + "'", path);
         }
+        overlayColumns.check(name, json.fieldNames(), path);
         if (t == requestTable) {
           Set<String> fromRequest = serving == null ? Set.of()
               : new LinkedHashSet<>(List.of(serving.userColumn(), serving.itemColumn(), serving.idColumn(), t.time()));
@@ -557,6 +560,7 @@ public final class OnlineService implements AutoCloseable {
           if (!(list.getValue(i) instanceof JsonObject json)) {
             throw HttpError.badRequest("expected an object: a row of table '" + name + "'", rowPath);
           }
+          overlayColumns.check(name, json.fieldNames(), rowPath);
           rows.computeIfAbsent(name, k -> new ArrayList<>()).add(stateRow(t, json, rowPath, time, Map.of()));
         }
       }

@@ -26,17 +26,18 @@ import java.util.Properties;
  *   <tr><td>spec, model, redis</td><td>none</td><td>the feature spec, the model folder, {@code redis://HOST:PORT}</td></tr>
  *   <tr><td>redis-ca-file</td><td>none</td><td>for {@code rediss://}: a PEM file of the CA that signed Redis's certificate; none: the JVM's trust store</td></tr>
  *   <tr><td>api-token</td><td>none</td><td>the bearer token that {@code POST /events} and request-time overlays ({@code values}, {@code events}) need; none: they are refused (403)</td></tr>
+ *   <tr><td>overlay-columns</td><td>*</td><td>the columns a request-time overlay may set, with the token: {@code *} (all), or a comma-separated list of {@code table.column} and {@code table.*}; empty: none. Other columns are refused (403)</td></tr>
  *   <tr><td>bind</td><td>127.0.0.1</td><td>the address to listen on</td></tr>
  *   <tr><td>port</td><td>8080</td><td>the port (0: any free one)</td></tr>
  *   <tr><td>workers</td><td>2 x cores, at least 4</td><td>threads for Redis and TensorFlow calls</td></tr>
- *   <tr><td>max-in-flight</td><td>16 x workers</td><td>calls queued or running on the workers; past it, 503 with Retry-After at once</td></tr>
+ *   <tr><td>max-in-flight</td><td>4 x workers</td><td>calls queued or running on the workers; past it, 503 with Retry-After at once (queued calls beyond this would pass a 100 ms deadline anyway)</td></tr>
  *   <tr><td>event-loops</td><td>cores</td><td>event-loop threads (one HTTP verticle each): parsing, validation, answers</td></tr>
  *   <tr><td>model-threads</td><td>1</td><td>TensorFlow threads per model call (0: every core); workers call it at once</td></tr>
  *   <tr><td>max-body-bytes</td><td>1048576</td><td>larger request bodies are answered 413</td></tr>
  *   <tr><td>max-candidates</td><td>1000</td><td>candidates per /recommend call</td></tr>
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
  *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
- *   <tr><td>timeout-ms</td><td>100</td><td>the deadline of a read (/recommend, /predict, /features) from its arrival: answered 503 when it passes; a stage (waiting for a worker, fetching state, features, scoring) not started by then is skipped; Redis waits (socket, pool) are bounded by it</td></tr>
+ *   <tr><td>timeout-ms</td><td>100</td><td>the deadline of a read (/recommend, /predict, /features) from its arrival: answered 503 when it passes; a stage (waiting for a worker, fetching state, features, scoring) not started by then is skipped. Each Redis wait (a pooled connection, connect, reply) is bounded by 2 s on its own</td></tr>
  *   <tr><td>write-timeout-ms</td><td>10000</td><td>the same for writes (/events, /admin/reload); a write once started completes (a retry of it is safe)</td></tr>
  *   <tr><td>idle-timeout-ms</td><td>60000</td><td>a connection with no traffic for this long is closed (a slow or idle client cannot hold a socket); more than both timeouts</td></tr>
  *   <tr><td>shutdown-grace-ms</td><td>10000</td><td>on SIGTERM, how long requests in flight may take to finish (readiness is false meanwhile)</td></tr>
@@ -44,12 +45,13 @@ import java.util.Properties;
  *   <tr><td>warmup-batches</td><td>3</td><td>model calls per batch size (1, 10, 100, max-candidates) before the port opens</td></tr>
  * </table>
  */
-public record ServerConfig(String spec, String model, String redis, String redisCaFile, String apiToken, String bind, int port,
+public record ServerConfig(String spec, String model, String redis, String redisCaFile, String apiToken, String overlayColumns,
+    String bind, int port,
     int workers, int maxInFlight, int eventLoops, int modelThreads, long maxBodyBytes, int maxCandidates, int maxN, int maxEventRows,
     long timeoutMs, long writeTimeoutMs, long idleTimeoutMs, long shutdownGraceMs, long maxFutureSkewMs, int warmupBatches) {
 
   /** Every key, in the order of the table above. */
-  public static final List<String> KEYS = List.of("spec", "model", "redis", "redis-ca-file", "api-token", "bind", "port", "workers",
+  public static final List<String> KEYS = List.of("spec", "model", "redis", "redis-ca-file", "api-token", "overlay-columns", "bind", "port", "workers",
       "max-in-flight", "event-loops", "model-threads", "max-body-bytes", "max-candidates", "max-n", "max-event-rows",
       "timeout-ms", "write-timeout-ms", "idle-timeout-ms", "shutdown-grace-ms", "max-future-skew-ms", "warmup-batches");
 
@@ -84,7 +86,7 @@ public record ServerConfig(String spec, String model, String redis, String redis
   /** The settings, with the API token masked: a configuration printed or logged never shows it. */
   @Override
   public String toString() {
-    return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + RedisState.redacted(redis) + ", redisCaFile=" + redisCaFile + ", apiToken="
+    return "ServerConfig[spec=" + spec + ", model=" + model + ", redis=" + RedisState.redacted(redis) + ", redisCaFile=" + redisCaFile + ", overlayColumns=" + overlayColumns + ", apiToken="
         + (apiToken == null ? "none" : "(set)") + ", bind=" + bind + ", port=" + port + ", workers=" + workers
         + ", maxInFlight=" + maxInFlight + ", eventLoops=" + eventLoops + ", modelThreads=" + modelThreads + ", maxBodyBytes=" + maxBodyBytes
         + ", maxCandidates=" + maxCandidates + ", maxN=" + maxN + ", maxEventRows=" + maxEventRows + ", timeoutMs="
@@ -101,10 +103,11 @@ public record ServerConfig(String spec, String model, String redis, String redis
   /** The defaults (no spec, model or Redis). */
   public static Map<String, String> defaults() {
     Map<String, String> d = new LinkedHashMap<>();
+    d.put("overlay-columns", "*");
     d.put("bind", "127.0.0.1");
     d.put("port", "8080");
     d.put("workers", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
-    d.put("max-in-flight", Integer.toString(16 * Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    d.put("max-in-flight", Integer.toString(4 * Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
     d.put("event-loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
     d.put("model-threads", "1");
     d.put("max-body-bytes", "1048576");
@@ -151,7 +154,7 @@ public record ServerConfig(String spec, String model, String redis, String redis
     });
     try {
       return new ServerConfig(values.get("spec"), values.get("model"), values.get("redis"), values.get("redis-ca-file"),
-          values.get("api-token"),
+          values.get("api-token"), values.get("overlay-columns"),
           values.get("bind"),
           (int) number(values, origin, "port"), (int) number(values, origin, "workers"),
           (int) number(values, origin, "max-in-flight"),

@@ -47,7 +47,7 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--workers", description = "threads for Redis and model calls (default 2 x cores, at least 4)")
   Integer workers;
 
-  @Option(names = "--max-in-flight", paramLabel = "N", description = "calls queued or running; past it 503 (default 16 x workers)")
+  @Option(names = "--max-in-flight", paramLabel = "N", description = "calls queued or running; past it 503 (default 4 x workers)")
   Integer maxInFlight;
 
   @Option(names = "--event-loops", paramLabel = "N", description = "event-loop threads (default: cores)")
@@ -67,6 +67,13 @@ public final class ServerMain implements Callable<Integer> {
 
   @Option(names = "--max-event-rows", paramLabel = "N", description = "rows per /events call (default 10000)")
   Integer maxEventRows;
+
+  @Option(names = "--redis-ca-file", paramLabel = "PEM", description = "for rediss://: the CA that signed Redis's certificate")
+  String redisCaFile;
+
+  @Option(names = "--overlay-columns", paramLabel = "LIST", description = "columns request-time overlays may set: *, or "
+      + "TABLE.COLUMN and TABLE.* separated by commas; empty: none (default *)")
+  String overlayColumns;
 
   @Option(names = "--timeout-ms", paramLabel = "MS", description = "a read's deadline: answered 503 past it (default 100)")
   Long timeoutMs;
@@ -112,6 +119,8 @@ public final class ServerMain implements Callable<Integer> {
     options.put("max-candidates", text(maxCandidates));
     options.put("max-n", text(maxN));
     options.put("max-event-rows", text(maxEventRows));
+    options.put("redis-ca-file", redisCaFile);
+    options.put("overlay-columns", overlayColumns);
     options.put("timeout-ms", text(timeoutMs));
     options.put("write-timeout-ms", text(writeTimeoutMs));
     options.put("idle-timeout-ms", text(idleTimeoutMs));

@@ -111,7 +111,12 @@ public final class TandemServer implements AutoCloseable {
       throws StartException {
     warmUp(scorer, config);
     ServerMetrics metrics = new ServerMetrics();
-    OnlineService service = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
+    OnlineService service;
+    try {
+      service = new OnlineService(spec, scorer, redis, config, metrics, Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new StartException(e.getMessage(), e);
+    }
     TandemServer server = new TandemServer(config, redis, metrics, OpenApiDocument.of(spec, config), service);
     server.serve();
     return server;

@@ -89,7 +89,8 @@ class ScoringServerTest {
     generation = fixture.ingestAsCurrent(spec, state);
     server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(), "model", model.toString(),
         "redis", redis.uri(), "port", "0", "warmup-batches", "1", "api-token", TOKEN,
-        "timeout-ms", "10000"))); // what the answers are, not how fast a busy machine gives them
+        // What the answers are, not how fast a busy machine gives them (64 concurrent calls are compared with serial ones).
+        "timeout-ms", "10000", "max-in-flight", "1000")));
     scorer = Scorer.load(model, spec);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }

@@ -153,6 +153,47 @@ class ServerFailuresTest {
     }
   }
 
+  @Test
+  void overlaysSetOnlyTheDeclaredColumns() throws Exception {
+    FeatureSpec spec = JdFixture.jdSpec();
+    Path model = TinyJdModel.get(spec, JdFixture.create(spec, 42));
+    String token = "overlay-token-" + java.util.UUID.randomUUID();
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis-overlays"))) {
+      try (RedisState state = RedisState.connect(redis.uri())) {
+        state.set(new RedisKeys(spec.name(), Integer.toString(spec.version())).currentKey(), "7".getBytes());
+      }
+      Map<String, String> settings = new java.util.HashMap<>(Map.of("spec", JdFixture.specPath().toString(), "model",
+          model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "api-token", token,
+          "overlay-columns", "bo_user.user_lv_cd, bo_comment.*", "timeout-ms", "10000"));
+      HttpClient http = HttpClient.newHttpClient();
+      try (TandemServer server = TandemServer.start(ServerConfig.of(settings))) {
+        String base = "{\"user_id\": \"u1\", \"candidates\": [\"s1\"], \"event_time\": \"2016-04-10T03:00:00Z\", ";
+        HttpResponse<String> declared = post(http, server, base + "\"values\": {\"bo_user\": {\"user_lv_cd\": \"5\"}},"
+            + " \"events\": {\"bo_comment\": [{\"sku_id\": \"s1\", \"comment_num\": 3}]}}", token);
+        assertThat(declared.body(), declared.statusCode(), is(200));
+        HttpResponse<String> other = post(http, server, base + "\"values\": {\"bo_user\": {\"user_lv_cd\": \"5\","
+            + " \"age\": \"3\"}}}", token);
+        assertThat(other.body(), other.statusCode(), is(403));
+        assertThat(new JsonObject(other.body()).getString("field"), is("values.bo_user.age"));
+        assertThat(other.body(), containsString("overlay-columns does not list it"));
+        HttpResponse<String> event = post(http, server, base + "\"events\": {\"bo_action\": [{\"pair_id\": \"u1_s1\"}]}}",
+            token);
+        assertThat(event.body(), event.statusCode(), is(403));
+        assertThat(new JsonObject(event.body()).getString("field"), is("events.bo_action[0].pair_id"));
+      }
+      settings.put("overlay-columns", "bo_user.nope");
+      TandemServer.StartException bad = assertThrows(TandemServer.StartException.class,
+          () -> TandemServer.start(ServerConfig.of(settings)).close());
+      assertThat(bad.getMessage(), containsString("overlay-columns: 'bo_user.nope' is not TABLE.COLUMN or TABLE.*"));
+    }
+  }
+
+  private static HttpResponse<String> post(HttpClient http, TandemServer server, String body, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/recommend")).timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json").header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static HttpResponse<String> post(HttpClient http, TandemServer server, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/recommend")).timeout(Duration.ofSeconds(30))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),

@@ -27,20 +27,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server's reliability scenarios, on the data's state with the default model and the
  * server's default settings, the server in its own process, this JVM the clients (loopback only,
  * bounded in time and count):
  *
+ * <p>Load comes from wrk (closed loop, its own process), counting answers by status.
+ *
  * <ul>
- *   <li>{@code overload}: /recommend offered open-loop (each call timed from when it was due) at
- *       {@code --rate} for 10 s, at 3 x that for 30 s, then at {@code --rate} again for 15 s:
- *       statuses, latencies, the slowest answer, the server's RSS and threads, and how long after
- *       the overload every answer is a 200 again;</li>
- *   <li>{@code soak}: {@code --minutes} at {@code --rate}: errors, RSS, threads and open sockets at
- *       the start, peak and end;</li>
+ *   <li>{@code overload}: /recommend from {@code --connections} (default 4) for 10 s, from 16 x as
+ *       many for 30 s, then 1 s runs from {@code --connections} until one is answered 200 only:
+ *       statuses, rate, latency up to the slowest answer, the server's RSS, threads and sockets;</li>
+ *   <li>{@code soak}: {@code --minutes} from {@code --connections}: the same figures, RSS, threads
+ *       and open sockets at the start, peak and end;</li>
  *   <li>{@code events}: {@code --events} bo_comment events (new ids) posted by 8 clients, 10 per
  *       call, while Redis (append-only, fsync always) is killed by pid and restarted once; then
  *       every event answered 2xx is posted again and must come back {@code duplicate} (it is in
@@ -58,7 +58,7 @@ public final class ReliabilityBenchmark {
       options.put(args[i], args[i + 1]);
     }
     String scenario = options.getOrDefault("--scenario", "overload");
-    double rate = Double.parseDouble(options.getOrDefault("--rate", "400"));
+    int connections = Integer.parseInt(options.getOrDefault("--connections", "4"));
     Path work = Path.of(options.getOrDefault("--work", "target/bench-reliability")).toAbsolutePath().normalize();
     Files.createDirectories(work);
     PrintWriter report = new PrintWriter(Files.newBufferedWriter(work.resolve(scenario + ".txt")), true);
@@ -67,7 +67,7 @@ public final class ReliabilityBenchmark {
       ServingBenchmark.cli("materialize", "--spec", ServingBenchmark.SPEC.toString(), "--data", data.toString(), "--redis",
           redis.uri(), "--grace-seconds", "0");
       ServingBenchmark.bodies(dev.tandem.spec.FeatureSpec.load(ServingBenchmark.SPEC), data, work);
-      List<String> bodies = Files.readAllLines(work.resolve("recommend.jsonl"));
+      Path bodies = work.resolve("recommend.jsonl");
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
@@ -76,9 +76,9 @@ public final class ReliabilityBenchmark {
       String base = "http://127.0.0.1:" + port;
       try {
         switch (scenario) {
-          case "overload" -> overload(base, bodies, rate, server.pid(), report);
-          case "soak" -> soak(base, bodies, rate, Integer.parseInt(options.getOrDefault("--minutes", "10")), server.pid(),
-              report);
+          case "overload" -> overload(base, bodies, connections, server.pid(), work, report);
+          case "soak" -> soak(base, bodies, connections, Integer.parseInt(options.getOrDefault("--minutes", "10")),
+              server.pid(), work, report);
           case "events" -> events(base, redis, Integer.parseInt(options.getOrDefault("--events", "100000")), report);
           default -> throw new IllegalArgumentException("--scenario overload, soak or events, not " + scenario);
         }
@@ -91,126 +91,100 @@ public final class ReliabilityBenchmark {
 
   // ------------------------------------------------------------------ overload and soak
 
-  private static void overload(String base, List<String> bodies, double rate, long pid, PrintWriter report)
+  private static void overload(String base, Path bodies, int connections, long pid, Path work, PrintWriter report)
       throws Exception {
-    say(report, "overload: /recommend open-loop, %.0f/s for 10 s, %.0f/s for 30 s, %.0f/s for 15 s; server pid %d", rate,
-        3 * rate, rate, pid);
-    try (OpenLoop load = new OpenLoop(base + "/recommend", bodies)) {
-      Sampler sampler = new Sampler(pid);
-      Phase before = load.run(rate, 10, sampler);
-      Phase over = load.run(3 * rate, 30, sampler);
-      Phase after = load.run(rate, 15, sampler);
-      for (Phase p : List.of(before, over, after)) {
-        say(report, "%s", p);
+    int heavy = 16 * connections;
+    say(report, "overload: wrk on /recommend, %d connections for 20 s (warm-up), %d for 10 s, %d for 30 s, then 1 s runs"
+        + " of %d until one is all 200; server pid %d", connections, connections, heavy, connections, pid);
+    Sampler sampler = new Sampler(pid);
+    try (Sampler.Running running = sampler.every(Duration.ofSeconds(1))) {
+      wrk(base + "/recommend", bodies, connections, 20, work);
+      say(report, "%s", wrk(base + "/recommend", bodies, connections, 10, work));
+      say(report, "%s", wrk(base + "/recommend", bodies, heavy, 30, work));
+      for (int second = 1; second <= 30; second++) {
+        Wrk after = wrk(base + "/recommend", bodies, connections, 1, work);
+        say(report, "%s", after);
+        if (after.allOk()) {
+          say(report, "full service back in the run of second %d after the overload stopped", second);
+          break;
+        }
       }
-      // Full service: from the end of the overload, the first 100 ms window from which every call due is answered 200.
-      int windows = after.windowsNotAllOk.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-      say(report, "full service back %d ms after the overload stopped (every call due from then on answered 200)",
-          windows * 100);
-      say(report, "server %s", sampler);
     }
+    say(report, "server %s", sampler);
   }
 
-  private static void soak(String base, List<String> bodies, double rate, int minutes, long pid, PrintWriter report)
+  private static void soak(String base, Path bodies, int connections, int minutes, long pid, Path work, PrintWriter report)
       throws Exception {
-    say(report, "soak: /recommend open-loop at %.0f/s for %d min; server pid %d", rate, minutes, pid);
-    try (OpenLoop load = new OpenLoop(base + "/recommend", bodies)) {
-      Sampler sampler = new Sampler(pid);
-      load.run(rate, 10, sampler); // warm-up
-      Sampler soak = new Sampler(pid);
-      Phase p = load.run(rate, minutes * 60, soak);
-      say(report, "%s", p);
-      say(report, "server %s", soak);
+    say(report, "soak: wrk on /recommend, %d connections for %d min (after a 20 s warm-up); server pid %d", connections,
+        minutes, pid);
+    wrk(base + "/recommend", bodies, connections, 20, work);
+    Sampler sampler = new Sampler(pid);
+    try (Sampler.Running running = sampler.every(Duration.ofSeconds(5))) {
+      say(report, "%s", wrk(base + "/recommend", bodies, connections, minutes * 60, work));
     }
+    say(report, "server %s", sampler);
   }
 
-  /** A phase's outcome: calls due, answers by status, latency of the 200s, the slowest answer. */
-  record Phase(double rate, int seconds, int due, Map<Integer, Integer> statuses, int failed, long[] okNanos,
-      long slowestNanos, List<Integer> windowsNotAllOk) {
-    @Override
-    public String toString() {
-      long[] sorted = okNanos.clone();
-      Arrays.sort(sorted);
-      return String.format(Locale.ROOT, "%5.0f/s for %2d s: %6d calls due; by status %s; no answer %d; 200s p50 %.2f ms"
-          + " p99 %.2f ms; slowest answer %.1f ms", rate, seconds, due, statuses, failed, ms(sorted, 50), ms(sorted, 99),
-          slowestNanos / 1e6);
-    }
-
-    private static double ms(long[] sorted, int p) {
-      return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
-    }
-  }
-
-  /** Open-loop load: calls sent when due whatever the answers' pace, each timed from when it was due. */
-  static final class OpenLoop implements AutoCloseable {
-    private final String url;
-    private final List<String> bodies;
-    private final ExecutorService callbacks = Executors.newFixedThreadPool(2);
-    private final HttpClient http;
-
-    OpenLoop(String url, List<String> bodies) {
-      this.url = url;
-      this.bodies = bodies;
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(callbacks)
-          .connectTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    Phase run(double rate, int seconds, Sampler sampler) throws InterruptedException {
-      record Call(long due, int status, long nanos) {}
-      ConcurrentLinkedQueue<Call> done = new ConcurrentLinkedQueue<>();
-      AtomicInteger outstanding = new AtomicInteger();
-      long start = System.nanoTime();
-      int due = (int) (rate * seconds);
-      long nextSample = start;
-      for (int i = 0; i < due; i++) {
-        long at = start + (long) (i * 1e9 / rate);
-        while (System.nanoTime() < at) {
-          LockSupport.parkNanos(Math.max(1_000, at - System.nanoTime()));
-        }
-        if (System.nanoTime() >= nextSample) {
-          sampler.sample();
-          nextSample += 1_000_000_000L;
-        }
-        String body = bodies.get(Math.floorMod(i * 7919, bodies.size()));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        outstanding.incrementAndGet();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-          done.add(new Call(at, e == null ? r.statusCode() : -1, System.nanoTime() - at));
-          outstanding.decrementAndGet();
-        });
-      }
-      long deadline = System.nanoTime() + 15_000_000_000L;
-      while (outstanding.get() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      sampler.sample();
-      Map<Integer, Integer> statuses = new java.util.TreeMap<>();
-      List<Long> ok = new ArrayList<>();
-      List<Integer> notAllOk = new ArrayList<>();
-      long slowest = 0;
-      int failed = outstanding.get();
-      for (Call c : done) {
-        if (c.status() < 0) {
-          failed++;
-        } else {
-          statuses.merge(c.status(), 1, Integer::sum);
-          slowest = Math.max(slowest, c.nanos());
-        }
-        if (c.status() == 200) {
-          ok.add(c.nanos());
-        } else {
-          notAllOk.add((int) ((c.due() - start) / 100_000_000L));
-        }
-      }
-      return new Phase(rate, seconds, due, statuses, failed, ok.stream().mapToLong(Long::longValue).toArray(), slowest,
-          notAllOk);
+  /** One wrk run's outcome: answers by status, socket errors, rate and latency (all answers). */
+  record Wrk(int connections, int seconds, Map<Integer, Long> statuses, long socketErrors, double rps, double p50Ms,
+      double p99Ms, double maxMs) {
+    boolean allOk() {
+      return socketErrors == 0 && statuses.keySet().stream().allMatch(s -> s == 200);
     }
 
     @Override
-    public void close() {
-      callbacks.shutdownNow();
+    public String toString() {
+      return String.format(Locale.ROOT, "%4d connections %3d s: %7.0f answers/s, by status %s, socket errors %d; latency"
+          + " p50 %.2f ms p99 %.2f ms max %.1f ms", connections, seconds, rps, statuses, socketErrors, p50Ms, p99Ms, maxMs);
     }
+  }
+
+  // Counts answers by status per thread; done() adds them up and writes them with the latency figures.
+  private static final String WRK_SCRIPT = """
+      local bodies = {}
+      for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+      wrk.method = "POST"
+      wrk.headers["Content-Type"] = "application/json"
+      local threads = {}
+      setup = function(thread) table.insert(threads, thread) end
+      init = function() statuses = {}; math.randomseed(os.time() + math.random(1, 100000)) end
+      request = function() return wrk.format(nil, nil, nil, bodies[math.random(#bodies)]) end
+      response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
+      done = function(summary, latency, requests)
+        local f = io.open(os.getenv("RESULT"), "w")
+        local e = summary.errors
+        f:write(string.format("%d %d %d %d %d %d\\n", summary.requests, summary.duration,
+          e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
+        for _, t in ipairs(threads) do
+          for status, n in pairs(t:get("statuses")) do f:write(string.format("%d %d\\n", status, n)) end
+        end
+        f:close()
+      end
+      """;
+
+  private static Wrk wrk(String url, Path bodies, int connections, int seconds, Path work) throws Exception {
+    Path script = work.resolve("statuses.lua");
+    Files.writeString(script, WRK_SCRIPT);
+    Path result = work.resolve("wrk-statuses.txt");
+    ProcessBuilder pb = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "10s", "-s",
+        script.toString(), url).redirectErrorStream(true);
+    pb.environment().put("BODIES", bodies.toString());
+    pb.environment().put("RESULT", result.toString());
+    Files.deleteIfExists(result);
+    Process wrk = pb.start();
+    String output = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (wrk.waitFor() != 0 || !Files.exists(result)) {
+      throw new IllegalStateException("wrk failed:\n" + output);
+    }
+    List<String> lines = Files.readAllLines(result);
+    long[] head = Arrays.stream(lines.get(0).split(" ")).mapToLong(Long::parseLong).toArray();
+    Map<Integer, Long> statuses = new java.util.TreeMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] kv = line.split(" ");
+      statuses.merge(Integer.parseInt(kv[0]), Long.parseLong(kv[1]), Long::sum);
+    }
+    return new Wrk(connections, seconds, statuses, head[2], head[0] / (head[1] / 1e6), head[3] / 1000.0, head[4] / 1000.0,
+        head[5] / 1000.0);
   }
 
   /** The server process's resident memory, threads and open sockets, sampled: start, peak, end. */
@@ -222,7 +196,28 @@ public final class ReliabilityBenchmark {
       this.pid = pid;
     }
 
-    void sample() {
+    /** Samples in the background until closed. */
+    final class Running implements AutoCloseable {
+      private final java.util.concurrent.ScheduledExecutorService timer =
+          Executors.newSingleThreadScheduledExecutor();
+
+      private Running(Duration every) {
+        timer.scheduleAtFixedRate(Sampler.this::sample, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public void close() throws InterruptedException {
+        timer.shutdown();
+        timer.awaitTermination(10, TimeUnit.SECONDS);
+        sample();
+      }
+    }
+
+    Running every(Duration every) {
+      return new Running(every);
+    }
+
+    synchronized void sample() {
       try {
         long rss = 0;
         long threads = 0;
@@ -250,7 +245,7 @@ public final class ReliabilityBenchmark {
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
       String[] names = {"RSS MiB", "threads", "sockets"};
       StringBuilder b = new StringBuilder();
       for (int k = 0; k < names.length; k++) {
