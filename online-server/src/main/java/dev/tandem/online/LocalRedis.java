@@ -134,7 +134,7 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /** A short-lived connection for administration (cluster setup, tests). */
-  Jedis admin() {
+  public Jedis admin() {
     return admin(port, 5000, caFile());
   }
 

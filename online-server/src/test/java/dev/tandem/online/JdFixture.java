@@ -25,21 +25,21 @@ import java.util.SplittableRandom;
  * memory (every row, unretained, sequence = its position in its table): an independent path to
  * the features that state in Redis must give.
  */
-final class JdFixture {
+public final class JdFixture {
   /** Every row is at or before T; live requests in the tests are at T + 1 h. */
-  static final Instant T = Instant.parse("2016-04-10T02:00:00Z");
-  static final int USERS = 20;
-  static final int SKUS = 40;
+  public static final Instant T = Instant.parse("2016-04-10T02:00:00Z");
+  public static final int USERS = 20;
+  public static final int SKUS = 40;
 
   final FeatureSpec spec;
   /** Rows per table, in ingestion order (time order within a table). */
-  final Map<String, List<Object[]>> rows = new LinkedHashMap<>();
+  public final Map<String, List<Object[]>> rows = new LinkedHashMap<>();
 
   private JdFixture(FeatureSpec spec) {
     this.spec = spec;
   }
 
-  static Path specPath() {
+  public static Path specPath() {
     for (Path p : List.of(Path.of("../feature-spec/specs/jd.yaml"), Path.of("feature-spec/specs/jd.yaml"))) {
       if (Files.isRegularFile(p)) {
         return p.toAbsolutePath().normalize();
@@ -48,7 +48,7 @@ final class JdFixture {
     throw new IllegalStateException("feature-spec/specs/jd.yaml not found from " + Path.of("").toAbsolutePath());
   }
 
-  static FeatureSpec jdSpec() {
+  public static FeatureSpec jdSpec() {
     try {
       return FeatureSpec.load(specPath());
     } catch (SpecException e) {
@@ -58,15 +58,15 @@ final class JdFixture {
     }
   }
 
-  static String user(int u) {
+  public static String user(int u) {
     return "u" + u;
   }
 
-  static String sku(int s) {
+  public static String sku(int s) {
     return "s" + s;
   }
 
-  static JdFixture create(FeatureSpec spec, long seed) {
+  public static JdFixture create(FeatureSpec spec, long seed) {
     JdFixture f = new JdFixture(spec);
     SplittableRandom random = new SplittableRandom(seed);
     Instant t0 = T.minus(Duration.ofDays(20));
@@ -148,7 +148,7 @@ final class JdFixture {
   }
 
   /** A row of {@code table} from column values by name (others NULL). */
-  Object[] row(String table, Map<String, Object> values) {
+  public Object[] row(String table, Map<String, Object> values) {
     TableDef t = spec.table(table);
     Object[] row = new Object[t.columns().size()];
     values.forEach((column, value) -> {
@@ -162,12 +162,12 @@ final class JdFixture {
   }
 
   /** The rows as the core's evaluator would see them stored: each row in every store of its table, unretained. */
-  StatePlan.Lookup lookup() {
+  public StatePlan.Lookup lookup() {
     return lookup(Map.of());
   }
 
   /** As {@link #lookup()}, with {@code extra} rows per table appended after the fixture's rows. */
-  StatePlan.Lookup lookup(Map<String, List<Object[]>> extra) {
+  public StatePlan.Lookup lookup(Map<String, List<Object[]>> extra) {
     Map<StatePlan.Ref, List<IngestedRow>> state = new LinkedHashMap<>();
     for (TableDef t : spec.tables()) {
       List<Object[]> all = new ArrayList<>(rows.getOrDefault(t.name(), List.of()));
@@ -187,7 +187,7 @@ final class JdFixture {
 
   /** Ingests every row into {@code generation}: dimension tables first, then the rest, each table in its order. */
   /** Ingests the fixture into a new generation of {@code state} and points {@code current} to it; returns the generation. */
-  long ingestAsCurrent(FeatureSpec spec, RedisState state) {
+  public long ingestAsCurrent(FeatureSpec spec, RedisState state) {
     RedisKeys keys = new RedisKeys(spec.name(), Integer.toString(spec.version()));
     long generation = state.incrBy(keys.generationsKey(), 1);
     state.set(keys.currentKey(), Long.toString(generation).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -195,7 +195,7 @@ final class JdFixture {
     return generation;
   }
 
-  void ingest(Ingestion ingestion, long generation) {
+  public void ingest(Ingestion ingestion, long generation) {
     for (Map.Entry<String, List<Object[]>> e : rows.entrySet()) {
       List<Ingestion.Event> events = new ArrayList<>();
       for (int i = 0; i < e.getValue().size(); i++) {

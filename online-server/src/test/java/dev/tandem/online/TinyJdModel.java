@@ -39,14 +39,14 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
  * level, the pair's distinct model ids). Trained once per JVM (a few seconds) into a folder under
  * {@code target/}. The training set is written in the layout {@code tandem training-set} writes.
  */
-final class TinyJdModel {
+public final class TinyJdModel {
   private static Path model;
   private static Path other;
   private static TrainingReport report;
 
   private TinyJdModel() {}
 
-  static synchronized Path get(FeatureSpec spec, JdFixture fixture) throws Exception {
+  public static synchronized Path get(FeatureSpec spec, JdFixture fixture) throws Exception {
     if (model == null) {
       Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tiny-jd-model-");
       report = train(spec, fixture, List.of(32, 16), dir);
@@ -56,7 +56,7 @@ final class TinyJdModel {
   }
 
   /** Another model for the same spec, trained with a different network: its scores differ from {@link #get}'s. */
-  static synchronized Path other(FeatureSpec spec, JdFixture fixture) throws Exception {
+  public static synchronized Path other(FeatureSpec spec, JdFixture fixture) throws Exception {
     if (other == null) {
       Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tiny-jd-model-");
       train(spec, fixture, List.of(8), dir);
@@ -75,7 +75,7 @@ final class TinyJdModel {
         new PrintStream(progress, true, StandardCharsets.UTF_8));
   }
 
-  static TrainingReport report() {
+  public static TrainingReport report() {
     return report;
   }
 

@@ -1,4 +1,6 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.RedisState;
 
 import dev.tandem.spec.def.TableDef;
 import io.vertx.core.json.DecodeException;

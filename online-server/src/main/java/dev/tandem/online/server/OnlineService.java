@@ -1,4 +1,12 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.FeatureFetcher;
+import dev.tandem.online.HttpError;
+import dev.tandem.online.Ingestion;
+import dev.tandem.online.JsonValues;
+import dev.tandem.online.PopularItems;
+import dev.tandem.online.RedisKeys;
+import dev.tandem.online.RedisState;
 
 import dev.tandem.model.Scorer;
 import dev.tandem.spec.FeatureSpec;
@@ -40,7 +48,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * state comes from {@link FeatureFetcher} (one round trip per batch of rows), features from the
  * core's evaluate entry, ids from the spec's model encoder and scores from {@link Scorer}.
  */
-public final class OnlineService implements AutoCloseable {
+final class OnlineService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(OnlineService.class.getName());
   private static final String EVENT_ID = "event_id";
 

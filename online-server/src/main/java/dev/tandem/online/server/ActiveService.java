@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,4 +1,6 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.HttpError;
 
 /**
  * When a call must be answered by, counted from its arrival. The call's stages check it before

@@ -1,4 +1,8 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.HttpError;
+import dev.tandem.online.RedisKeys;
+import dev.tandem.online.RedisState;
 
 import dev.tandem.model.ModelException;
 import dev.tandem.model.Scorer;

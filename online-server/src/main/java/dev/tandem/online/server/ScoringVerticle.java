@@ -1,4 +1,6 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.HttpError;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

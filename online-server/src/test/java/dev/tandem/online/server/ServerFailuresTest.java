@@ -1,4 +1,10 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.JdFixture;
+import dev.tandem.online.LocalRedis;
+import dev.tandem.online.RedisKeys;
+import dev.tandem.online.RedisState;
+import dev.tandem.online.TinyJdModel;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;

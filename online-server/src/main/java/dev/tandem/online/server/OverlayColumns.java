@@ -1,4 +1,6 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.HttpError;
 
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;

@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>JVM memory and CPU.
  * </ul>
  */
-public final class ServerMetrics {
+final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer redisFetch;
   private final DistributionSummary fetchKeys;

@@ -1,4 +1,6 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.JsonValues;
 
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;

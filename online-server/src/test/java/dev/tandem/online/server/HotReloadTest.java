@@ -1,4 +1,9 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
+
+import dev.tandem.online.JdFixture;
+import dev.tandem.online.LocalRedis;
+import dev.tandem.online.RedisState;
+import dev.tandem.online.TinyJdModel;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;

@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;

@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.online.server;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
