@@ -72,9 +72,11 @@ public final class LocalRedisCluster implements AutoCloseable {
         }
       }
       String known = "cluster_known_nodes:" + nodes.size() + "\r\n";
+      // With cluster-require-full-coverage off, "ok" does not mean a node knows every slot's owner: wait for that too.
       await(nodes, "formed", jedis -> {
         String info = jedis.clusterInfo();
-        return info.contains("cluster_state:ok\r\n") && info.contains(known);
+        return info.contains("cluster_state:ok\r\n") && info.contains(known)
+            && info.contains("cluster_slots_assigned:" + SLOTS + "\r\n");
       });
       if (replicasPerMaster > 0) {
         for (int i = 0; i < masters; i++) {

@@ -307,6 +307,9 @@ final class OnlineService implements AutoCloseable {
       outcome = ingestion.ingestLive(table.name(), events);
     } catch (JedisException e) {
       throw unreachable(e);
+    } catch (IllegalStateException e) {
+      // Keys that kept changing under concurrent writers, or no generation: some rows may be in; a retry is safe.
+      throw new HttpError(503, e.getMessage() + "; retry the call (rows already in answer duplicate)", null);
     }
     long generation = outcome.generation();
     List<Ingestion.Result> results = outcome.results();
