@@ -28,7 +28,7 @@ import org.apache.beam.sdk.values.Row;
  * request's parts are adjacent (request key, then slot) and evaluated by the core
  * ({@link FeaturePlan#evaluate}).
  */
-final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<byte[], byte[]>>>, PCollection<Row>> {
+final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, byte[]>>, PCollection<Row>> {
   private final SpecSource spec;
   private final Schema schema;
 
@@ -39,7 +39,7 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
   }
 
   @Override
-  public PCollection<Row> expand(PCollectionList<KV<Integer, KV<byte[], byte[]>>> parts) {
+  public PCollection<Row> expand(PCollectionList<KV<Integer, byte[]>> parts) {
     return ShardSort.shuffle(parts)
         .apply("Sort and evaluate", ParDo.of(new SortAndEvaluate(spec, schema)))
         .setRowSchema(schema);
@@ -56,7 +56,7 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
   }
 
   /** A request's part, keyed for the gathering: a shard of the request key, then (request key, slot). */
-  static KV<Integer, KV<byte[], byte[]>> part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part,
+  static ShardSort.Keyed part(FeatureSpec spec, int shards, Object[] requestRow, TaggedRow part,
       TaggedRow.Coder partCoder) {
     FeaturePlan plan = spec.plan();
     TableDef request = plan.requestTable();
@@ -66,7 +66,7 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
   }
 
   /** Each request row as slot 0 of its gathering. */
-  static final class KeyRequest extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
+  static final class KeyRequest extends ShardSort.Writer<Object[]> {
     private final SpecSource spec;
     private final int shards;
     private final TaggedRow.Coder partCoder;
@@ -78,13 +78,13 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
     }
 
     @ProcessElement
-    public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
-      out.output(part(spec.get(), shards, row, new TaggedRow(0, row), partCoder));
+    public void process(@Element Object[] row, OutputReceiver<KV<Integer, byte[]>> out) {
+      output(part(spec.get(), shards, row, new TaggedRow(0, row), partCoder), out);
     }
   }
 
   /** Sorts a shard so each request's parts are adjacent, and evaluates each request's output row. */
-  static final class SortAndEvaluate extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, Row> {
+  static final class SortAndEvaluate extends DoFn<KV<Integer, Iterable<byte[]>>, Row> {
     private final SpecSource spec;
     private final Schema schema;
     private final TaggedRow.Coder coder;
@@ -97,7 +97,7 @@ final class AssembleFeatures extends PTransform<PCollectionList<KV<Integer, KV<b
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard, OutputReceiver<Row> out)
+    public void process(@Element KV<Integer, Iterable<byte[]>> shard, OutputReceiver<Row> out)
         throws IOException {
       FeaturePlan plan = spec.get().plan();
       int groups = plan.groups().size();

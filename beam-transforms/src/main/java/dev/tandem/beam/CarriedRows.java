@@ -9,6 +9,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
@@ -73,6 +74,30 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
   }
 
   /**
+   * {@code tables} read from Parquet ({@code DIR/<table>/*.parquet}) straight into carried rows:
+   * the same tuple as {@link CarriedRows} over {@link TandemParquet#read}, in one step per table.
+   */
+  static PTransform<PBegin, PCollectionTuple> fromParquet(SpecSource spec, List<String> tables, String dataDir) {
+    List<String> names = List.copyOf(tables);
+    return new PTransform<>("Read Parquet values") {
+      @Override
+      public PCollectionTuple expand(PBegin begin) {
+        FeatureSpec s = spec.get();
+        PCollectionTuple carried = PCollectionTuple.empty(begin.getPipeline());
+        PCollectionList<Row> rejected = PCollectionList.empty(begin.getPipeline());
+        for (String name : names) {
+          TableDef table = s.table(name);
+          PCollectionTuple read = begin.apply("Read " + name,
+              new ParquetTableSource.Carried(table, TandemParquet.tableGlob(dataDir, table), s.timezone()));
+          carried = carried.and(tag(name), read.get(ToValues.VALUES));
+          rejected = rejected.and(read.get(ToValues.REJECTED));
+        }
+        return carried.and(REJECTED, rejected.apply("Rejected rows", Flatten.pCollections()).setRowSchema(TandemSchemas.REJECTED));
+      }
+    };
+  }
+
+  /**
    * Beam rows to carried rows (the columns' core values, then the ingestion sequence), or to
    * rejected rows: a row without a time cannot be placed in time, a request without a key cannot
    * be told apart.
@@ -95,13 +120,19 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
     public void process(@Element Row row, MultiOutputReceiver out) {
       read.inc();
       Object[] values = TandemSchemas.carried(row, table);
-      String reason = table.rejection(values);
-      if (reason == null) {
+      Row refused = rejection(table, values);
+      if (refused == null) {
         out.get(VALUES).output(values);
       } else {
         rejected.inc();
-        out.get(REJECTED).output(TandemSchemas.rejected(table.name(), reason, TandemSchemas.describe(table.names(), values)));
+        out.get(REJECTED).output(refused);
       }
+    }
+
+    /** The rejected row of carried {@code values} the features cannot use, or null ({@link TableDef#rejection}). */
+    static Row rejection(TableDef table, Object[] values) {
+      String reason = table.rejection(values);
+      return reason == null ? null : TandemSchemas.rejected(table.name(), reason, TandemSchemas.describe(table.names(), values));
     }
   }
 }

@@ -19,7 +19,7 @@ import org.apache.beam.sdk.values.KV;
  * carrying the core's sort key, ready for {@link SortAndSweep}. A row whose key is NULL matches
  * nothing and is dropped; unless it is a request, it is counted as unreachable.
  */
-final class KeyByShard extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
+final class KeyByShard extends ShardSort.Writer<Object[]> {
   private final SpecSource spec;
   private final SerializableFunction<FeaturePlan, ShuffleKey> keyOf;
   private final int tag;
@@ -73,7 +73,7 @@ final class KeyByShard extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
   }
 
   @ProcessElement
-  public void process(@Element Object[] row, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
+  public void process(@Element Object[] row, OutputReceiver<KV<Integer, byte[]>> out) {
     Object k = key.key().apply(row);
     if (k == null) {
       if (tag > 0) {
@@ -82,7 +82,7 @@ final class KeyByShard extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
       return;
     }
     int shard = ShardSort.shardOf(Values.keyText(key.type(), k, timezone), shards);
-    out.output(ShardSort.shuffled(shard, key.sortKey().apply(row), new TaggedRow(tag, row), coder));
+    output(ShardSort.shuffled(shard, key.sortKey().apply(row), new TaggedRow(tag, row), coder), out);
   }
 
   /** How an input is keyed: a row's key (NULL: it matches nothing), the key's type, a row's sort key. */

@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.PCollectionList;
  * which keeps only the best row so far. A request whose join key is NULL gets no part: NULL
  * joined columns.
  */
-final class LastJoinRows extends PTransform<PCollectionList<Object[]>, PCollection<KV<Integer, KV<byte[], byte[]>>>> {
+final class LastJoinRows extends PTransform<PCollectionList<Object[]>, PCollection<KV<Integer, byte[]>>> {
   private final SpecSource spec;
   private final int join;
   private final int shards;
@@ -29,14 +29,14 @@ final class LastJoinRows extends PTransform<PCollectionList<Object[]>, PCollecti
   }
 
   @Override
-  public PCollection<KV<Integer, KV<byte[], byte[]>>> expand(PCollectionList<Object[]> requestsAndTable) {
+  public PCollection<KV<Integer, byte[]>> expand(PCollectionList<Object[]> requestsAndTable) {
     FeatureSpec s = spec.get();
     String table = s.plan().joins().get(join).table();
     TaggedRow.Coder coder = new TaggedRow.Coder(List.of(
         TandemSchemas.carriedTypes(s.plan().requestTable()), TandemSchemas.carriedTypes(s.table(table))));
-    PCollection<KV<Integer, KV<byte[], byte[]>>> requests = requestsAndTable.get(0)
+    PCollection<KV<Integer, byte[]>> requests = requestsAndTable.get(0)
         .apply("Key requests", ParDo.of(KeyByShard.lastJoin(spec, join, 0, shards, coder))).setCoder(ShardSort.SHUFFLED);
-    PCollection<KV<Integer, KV<byte[], byte[]>>> rows = requestsAndTable.get(1)
+    PCollection<KV<Integer, byte[]>> rows = requestsAndTable.get(1)
         .apply("Key " + table, ParDo.of(KeyByShard.lastJoin(spec, join, 1, shards, coder))).setCoder(ShardSort.SHUFFLED);
     return ShardSort.shuffle(PCollectionList.of(requests).and(rows))
         .apply("Sort and pick", ParDo.of(SortAndSweep.lastJoin(spec, join, shards, coder)))

@@ -61,6 +61,18 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   /** The table's rows under its name, and the rows rejected while reading under {@link TandemFeatures#REJECTED}. */
   @Override
   public PCollectionRowTuple expand(PBegin begin) {
+    Schema schema = TandemSchemas.table(table);
+    PCollectionTuple read = files(begin, table, glob)
+        .apply("Read rows", ParDo.of(new ReadFile(table, schema, zone)).withOutputTags(ROWS, TupleTagList.of(REJECTED)));
+    return PCollectionRowTuple.of(table.name(), read.get(ROWS).setRowSchema(schema),
+        TandemFeatures.REJECTED, read.get(REJECTED).setRowSchema(TandemSchemas.REJECTED));
+  }
+
+  /**
+   * The table's files, numbered by name (the high bits of their rows' sequences), spread over
+   * workers. Files are listed when the pipeline is built.
+   */
+  private static PCollection<KV<Long, String>> files(PBegin begin, TableDef table, String glob) {
     List<KV<Long, String>> files = new ArrayList<>();
     try {
       MatchResult match = FileSystems.match(glob);
@@ -75,13 +87,36 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
     }
-    Schema schema = TandemSchemas.table(table);
-    PCollectionTuple read = begin
+    return begin
         .apply("List files", Create.of(files).withCoder(KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of())))
-        .apply("Spread files", Reshuffle.viaRandomKey())
-        .apply("Read rows", ParDo.of(new ReadFile(table, schema, zone)).withOutputTags(ROWS, TupleTagList.of(REJECTED)));
-    return PCollectionRowTuple.of(table.name(), read.get(ROWS).setRowSchema(schema),
-        TandemFeatures.REJECTED, read.get(REJECTED).setRowSchema(TandemSchemas.REJECTED));
+        .apply("Spread files", Reshuffle.viaRandomKey());
+  }
+
+  /**
+   * One table's files read straight into carried rows ({@link CarriedRows.ToValues#VALUES}: the
+   * columns' core values, then the sequence) and the rows it cannot use
+   * ({@link CarriedRows.ToValues#REJECTED}), in one step: what {@link ParquetTableSource} then
+   * {@link CarriedRows} give, without a Beam Row in between.
+   */
+  static final class Carried extends PTransform<PBegin, PCollectionTuple> {
+    private final TableDef table;
+    private final String glob;
+    private final ZoneOffset zone;
+
+    Carried(TableDef table, String glob, ZoneOffset zone) {
+      this.table = table;
+      this.glob = glob;
+      this.zone = zone;
+    }
+
+    @Override
+    public PCollectionTuple expand(PBegin begin) {
+      PCollectionTuple read = files(begin, table, glob).apply("Read values", ParDo.of(new ReadValues(table, zone))
+          .withOutputTags(CarriedRows.ToValues.VALUES, TupleTagList.of(CarriedRows.ToValues.REJECTED)));
+      read.get(CarriedRows.ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
+      read.get(CarriedRows.ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED);
+      return read;
+    }
   }
 
   static final class ReadFile extends DoFn<KV<Long, String>, Row> {
@@ -103,10 +138,10 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     @ProcessElement
     public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
       ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-      TandemParquet.RecordToRow toRow = new TandemParquet.RecordToRow(table, schema, file.getValue());
+      TandemParquet.RecordValues toRow = new TandemParquet.RecordValues(table, file.getValue());
       long[] sequence = {file.getKey() << ROW_BITS};
       TandemParquet.readRecords(table, resource, r -> {
-        Row row = toRow.apply(r, sequence[0]++, zone);
+        Row row = toRow.row(schema, r, sequence[0]++, zone);
         if (row.getSchema().equals(TandemSchemas.REJECTED)) {
           read.inc();
           rejected.inc();
@@ -114,6 +149,44 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
         } else {
           out.get(ROWS).output(row);
         }
+      });
+    }
+  }
+
+  /** {@link Carried}'s step: a file's records to carried rows, or to rejected rows with their reason. */
+  static final class ReadValues extends DoFn<KV<Long, String>, Object[]> {
+    private final TableDef table;
+    private final ZoneOffset zone;
+    private final Counter read;
+    private final Counter rejected;
+
+    ReadValues(TableDef table, ZoneOffset zone) {
+      this.table = table;
+      this.zone = zone;
+      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
+      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
+      ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
+      TandemParquet.RecordValues toValues = new TandemParquet.RecordValues(table, file.getValue());
+      long[] sequence = {file.getKey() << ROW_BITS};
+      TandemParquet.readRecords(table, resource, r -> {
+        read.inc();
+        Row refused;
+        try {
+          Object[] values = toValues.carried(r, sequence[0]++, zone);
+          refused = CarriedRows.ToValues.rejection(table, values);
+          if (refused == null) {
+            out.get(CarriedRows.ToValues.VALUES).output(values);
+            return;
+          }
+        } catch (TandemParquet.Unparsable e) {
+          refused = e.rejected;
+        }
+        rejected.inc();
+        out.get(CarriedRows.ToValues.REJECTED).output(refused);
       });
     }
   }

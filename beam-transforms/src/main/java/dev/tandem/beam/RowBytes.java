@@ -19,6 +19,29 @@ final class RowBytes {
       return buf;
     }
 
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, size);
+    }
+
+    void write(Writer other) {
+      ensure(other.size);
+      System.arraycopy(other.buf, 0, buf, size, other.size);
+      size += other.size;
+    }
+
+    /** The bytes, after their length as a varint. */
+    void writeSized(byte[] bytes) {
+      writeVarLong(bytes.length);
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buf, size, bytes.length);
+      size += bytes.length;
+    }
+
+    /** Empties the writer, keeping its buffer. */
+    void reset() {
+      size = 0;
+    }
+
     private void ensure(int more) {
       if (size + more > buf.length) {
         buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
@@ -69,6 +92,18 @@ final class RowBytes {
 
     Reader(byte[] buf) {
       this.buf = buf;
+    }
+
+    boolean hasMore() {
+      return pos < buf.length;
+    }
+
+    /** Bytes written by {@link Writer#writeSized}. */
+    byte[] readSized() {
+      int length = (int) readVarLong();
+      byte[] bytes = Arrays.copyOfRange(buf, pos, pos + length);
+      pos += length;
+      return bytes;
     }
 
     int readByte() {

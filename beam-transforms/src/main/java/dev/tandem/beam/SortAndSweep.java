@@ -16,7 +16,7 @@ import org.apache.beam.sdk.values.KV;
  * as a request's part ({@link AssembleFeatures#part}). Memory is the sort buffer and what the
  * sweeps keep.
  */
-final class SortAndSweep extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, KV<Integer, KV<byte[], byte[]>>> {
+final class SortAndSweep extends ShardSort.Writer<KV<Integer, Iterable<byte[]>>> {
   private final SpecSource spec;
   private final SerializableFunction<FeaturePlan, ShardSweep> sweep;
   private final int slot;
@@ -46,12 +46,12 @@ final class SortAndSweep extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard,
-      OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) throws IOException {
+  public void process(@Element KV<Integer, Iterable<byte[]>> shard,
+      OutputReceiver<KV<Integer, byte[]>> out) throws IOException {
     FeatureSpec s = spec.get();
     ShardSweep runs = sweep.apply(s.plan());
     ShardSweep.Parts parts = (request, values) ->
-        out.output(AssembleFeatures.part(s, shards, request, new TaggedRow(slot, values), slotCoder));
+        output(AssembleFeatures.part(s, shards, request, new TaggedRow(slot, values), slotCoder), out);
     ShardSort.sorted(shard.getValue(), coder, (sortKey, row) -> runs.accept(row, parts));
   }
 

@@ -3,13 +3,19 @@ package dev.tandem.beam;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.SpecException;
 import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Carries a spec to workers as its text and compiles it once per worker JVM: the compiled
  * plan holds code, not data, so shipping the text is both smaller and safer than serializing it.
+ * Runners deserialize a step's functions once per task (hundreds of times in a run), so the
+ * compiled spec is kept in a JVM-wide table by file name and text, not in the deserialized copy.
  */
 final class SpecSource implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final Map<Key, FeatureSpec> COMPILED = new ConcurrentHashMap<>();
+
   private final String text;
   private final String fileName;
   private transient FeatureSpec spec;
@@ -18,16 +24,23 @@ final class SpecSource implements Serializable {
     this.text = spec.text();
     this.fileName = spec.file();
     this.spec = spec;
+    COMPILED.putIfAbsent(new Key(fileName, text), spec);
   }
 
   FeatureSpec get() {
     if (spec == null) {
-      try {
-        spec = FeatureSpec.parse(text, fileName);
-      } catch (SpecException e) {
-        throw new IllegalStateException("spec no longer compiles on this worker: " + e.getMessage(), e);
-      }
+      spec = COMPILED.computeIfAbsent(new Key(fileName, text), SpecSource::compile);
     }
     return spec;
   }
+
+  private static FeatureSpec compile(Key key) {
+    try {
+      return FeatureSpec.parse(key.text(), key.fileName());
+    } catch (SpecException e) {
+      throw new IllegalStateException("spec no longer compiles on this worker: " + e.getMessage(), e);
+    }
+  }
+
+  private record Key(String fileName, String text) {}
 }

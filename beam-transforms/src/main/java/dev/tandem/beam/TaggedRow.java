@@ -37,6 +37,27 @@ record TaggedRow(int tag, Object[] values) {
       return new TaggedRow(tag, decodeValues(types.get(tag), in));
     }
 
+    /**
+     * The bytes {@link #encode} writes, built in one array: rows are encoded once per shuffle
+     * each, and a coder's streams would copy them twice more.
+     */
+    byte[] toBytes(TaggedRow row) {
+      RowBytes.Writer body = body(types.get(row.tag()), row.values());
+      RowBytes.Writer out = new RowBytes.Writer();
+      out.writeVarLong(row.tag());
+      out.writeVarLong(body.size());
+      out.write(body);
+      return out.toByteArray();
+    }
+
+    /** The row of {@link #toBytes}'s bytes, read in place. */
+    TaggedRow fromBytes(byte[] bytes) {
+      RowBytes.Reader r = new RowBytes.Reader(bytes);
+      int tag = (int) r.readVarLong();
+      r.readVarLong(); // the body's length: the rest of the array
+      return new TaggedRow(tag, readValues(types.get(tag), r));
+    }
+
     @Override
     public void verifyDeterministic() {
       // Same values, same bytes: the encoding has no maps and no floating state.
@@ -74,6 +95,13 @@ record TaggedRow(int tag, Object[] values) {
    * serialization's among them) whose byte-at-a-time calls cost more than the values.
    */
   static void encodeValues(List<Type> types, Object[] values, OutputStream out) throws IOException {
+    RowBytes.Writer w = body(types, values);
+    VarInt.encode(w.size(), out);
+    out.write(w.bytes(), 0, w.size());
+  }
+
+  /** A null bitmap, then each non-NULL value by its type. */
+  private static RowBytes.Writer body(List<Type> types, Object[] values) {
     RowBytes.Writer w = new RowBytes.Writer();
     for (int start = 0; start < values.length; start += 8) {
       int bits = 0;
@@ -100,8 +128,7 @@ record TaggedRow(int tag, Object[] values) {
         default -> throw new IllegalArgumentException("cannot encode " + types.get(i));
       }
     }
-    VarInt.encode(w.size(), out);
-    out.write(w.bytes(), 0, w.size());
+    return w;
   }
 
   static Object[] decodeValues(List<Type> types, InputStream in) throws IOException {
@@ -110,7 +137,11 @@ record TaggedRow(int tag, Object[] values) {
     if (bytes.length != length) {
       throw new EOFException("row of " + length + " bytes cut after " + bytes.length);
     }
-    RowBytes.Reader r = new RowBytes.Reader(bytes);
+    return readValues(types, new RowBytes.Reader(bytes));
+  }
+
+  /** A body written by {@link #body}. */
+  private static Object[] readValues(List<Type> types, RowBytes.Reader r) {
     Object[] values = new Object[types.size()];
     boolean[] isNull = new boolean[values.length];
     for (int start = 0; start < values.length; start += 8) {

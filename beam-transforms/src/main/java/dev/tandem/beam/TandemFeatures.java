@@ -5,14 +5,13 @@ import dev.tandem.spec.eval.FeaturePlan;
 import dev.tandem.spec.eval.JoinPlan;
 import dev.tandem.spec.eval.WindowGroup;
 import dev.tandem.spec.eval.WindowSweep;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
@@ -129,6 +128,21 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     return new WithRejectedRows(this);
   }
 
+  /**
+   * The same features read from Parquet tables ({@code DIR/<table>/*.parquet}, as
+   * {@link TandemParquet#read} reads them: same columns, conversions, sequences and rejected rows),
+   * returning {@link #FEATURES} and {@link #REJECTED} like {@link #withRejectedRows()}. Each file
+   * is read straight into the core's values, without a Beam {@link Row} in between: the fast path
+   * when the tables are Parquet files.
+   *
+   * <pre>{@code
+   * PCollectionRowTuple out = p.apply(TandemFeatures.of(spec).fromParquet("data/"));
+   * }</pre>
+   */
+  public PTransform<PBegin, PCollectionRowTuple> fromParquet(String dataDir) {
+    return new FromParquet(this, dataDir);
+  }
+
   @Override
   public PCollection<Row> expand(PCollectionRowTuple input) {
     return features(input.apply("Values", carriedRows()));
@@ -147,19 +161,14 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
 
   /** The tables the features read (the request table, each group's sources, each join's table), as carried rows. */
   private CarriedRows carriedRows() {
-    FeaturePlan plan = spec.get().plan();
-    Set<String> tables = new LinkedHashSet<>();
-    tables.add(plan.requestTable().name());
-    plan.groups().forEach(g -> tables.addAll(g.sources()));
-    plan.joins().forEach(j -> tables.add(j.table()));
-    return new CarriedRows(spec, List.copyOf(tables));
+    return new CarriedRows(spec, spec.get().plan().tables());
   }
 
   /** Carried tables to feature rows: each request's parts (its row, each group's terms, each join's row), assembled. */
   private PCollection<Row> features(PCollectionTuple tables) {
     FeaturePlan plan = spec.get().plan();
     String request = plan.requestTable().name();
-    PCollectionList<KV<Integer, KV<byte[], byte[]>>> parts = PCollectionList.of(tables.get(CarriedRows.tag(request))
+    PCollectionList<KV<Integer, byte[]>> parts = PCollectionList.of(tables.get(CarriedRows.tag(request))
         .apply("Key requests", ParDo.of(new AssembleFeatures.KeyRequest(spec, shards)))
         .setCoder(ShardSort.SHUFFLED));
     for (WindowGroup g : plan.groups()) {
@@ -179,6 +188,31 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     return requestTime
         ? Schema.builder().addFields(features.getFields()).addNullableField(REQUEST_TIME, Schema.FieldType.DATETIME).build()
         : features;
+  }
+
+  /** {@link #fromParquet}: the tables read from Parquet files, then the feature rows and every rejected row. */
+  private static final class FromParquet extends PTransform<PBegin, PCollectionRowTuple> {
+    private final TandemFeatures features;
+    private final String dataDir;
+
+    FromParquet(TandemFeatures features, String dataDir) {
+      super("TandemFeatures from Parquet");
+      this.features = features;
+      this.dataDir = dataDir;
+    }
+
+    @Override
+    public PCollectionRowTuple expand(PBegin begin) {
+      PCollectionTuple tables = begin.apply("Read", CarriedRows.fromParquet(features.spec, features.spec.get().plan().tables(), dataDir));
+      return PCollectionRowTuple.of(FEATURES, features.features(tables), REJECTED, tables.get(CarriedRows.REJECTED));
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      super.populateDisplayData(builder);
+      builder.add(DisplayData.item("dataDir", dataDir).withLabel("Parquet tables (DIR/<table>/*.parquet)"));
+      builder.delegate(features);
+    }
   }
 
   /** {@link #withRejectedRows()}: the feature rows and every rejected row. */

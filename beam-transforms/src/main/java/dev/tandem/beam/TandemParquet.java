@@ -65,8 +65,10 @@ public final class TandemParquet {
   private TandemParquet() {}
 
   /**
-   * Reads every table of the spec from {@code DIR/<table>/*.parquet}, plus the rows rejected while
-   * reading (a text value that does not parse as its column's type) as {@link TandemFeatures#REJECTED}.
+   * Reads the tables the spec's features read ({@link dev.tandem.spec.eval.FeaturePlan#tables}) from
+   * {@code DIR/<table>/*.parquet}, plus the rows rejected while reading (a text value that does not
+   * parse as its column's type) as {@link TandemFeatures#REJECTED}. A declared table no feature
+   * reads is not read.
    */
   public static PTransform<PBegin, PCollectionRowTuple> read(FeatureSpec spec, String dataDir) {
     SpecSource source = new SpecSource(spec);
@@ -75,9 +77,9 @@ public final class TandemParquet {
       public PCollectionRowTuple expand(PBegin begin) {
         PCollectionRowTuple tuple = PCollectionRowTuple.empty(begin.getPipeline());
         PCollectionList<Row> rejected = PCollectionList.empty(begin.getPipeline());
-        for (TableDef t : source.get().tables()) {
-          String glob = dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet";
-          PCollectionRowTuple read = begin.apply("Read " + t.name(), new ParquetTableSource(t, glob, source.get().timezone()));
+        for (String name : source.get().plan().tables()) {
+          TableDef t = source.get().table(name);
+          PCollectionRowTuple read = begin.apply("Read " + t.name(), new ParquetTableSource(t, tableGlob(dataDir, t), source.get().timezone()));
           tuple = tuple.and(t.name(), read.get(t.name()));
           rejected = rejected.and(read.get(TandemFeatures.REJECTED));
         }
@@ -120,7 +122,7 @@ public final class TandemParquet {
    */
   public static Instant[] requestTimeRange(FeatureSpec spec, String dataDir) throws IOException {
     TableDef t = spec.plan().requestTable();
-    String glob = dataDir.replaceAll("/+$", "") + "/" + t.name() + "/*.parquet";
+    String glob = tableGlob(dataDir, t);
     List<MatchResult.Metadata> files = FileSystems.match(glob, EmptyMatchTreatment.ALLOW).metadata();
     if (files.isEmpty()) {
       throw new IOException("table '" + t.name() + "': no Parquet files match " + glob);
@@ -327,7 +329,12 @@ public final class TandemParquet {
    * {@link #read} gives: for tools that replay a table (the consistency check).
    */
   public static void readTable(FeatureSpec spec, String dataDir, TableDef table, TableRows rows) throws IOException {
-    readFiles(dataDir.replaceAll("/+$", "") + "/" + table.name() + "/*.parquet", table, spec.timezone(), rows);
+    readFiles(tableGlob(dataDir, table), table, spec.timezone(), rows);
+  }
+
+  /** The files of a table: {@code DIR/<table>/*.parquet}. */
+  static String tableGlob(String dataDir, TableDef table) {
+    return dataDir.replaceAll("/+$", "") + "/" + table.name() + "/*.parquet";
   }
 
   /**
@@ -358,19 +365,17 @@ public final class TandemParquet {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
     }
-    org.apache.beam.sdk.schemas.Schema schema = TandemSchemas.table(table);
     int width = table.columns().size();
     for (int f = 0; f < files.size(); f++) {
       ResourceId file = files.get(f).resourceId();
-      RecordToRow toRow = new RecordToRow(table, schema, file.toString());
+      RecordValues toValues = new RecordValues(table, file.toString());
       long[] sequence = {(long) f << ParquetTableSource.ROW_BITS};
       readRecords(table, file, r -> {
-        Row row = toRow.apply(r, sequence[0]++, zone);
-        if (row.getSchema().equals(TandemSchemas.REJECTED)) {
-          rows.rejected(row.getString("reason"));
-        } else {
-          Object[] carried = TandemSchemas.carried(row, table);
+        try {
+          Object[] carried = toValues.carried(r, sequence[0]++, zone);
           rows.row(Arrays.copyOf(carried, width), (Long) carried[width]);
+        } catch (Unparsable e) {
+          rows.rejected(e.getMessage());
         }
       });
     }
@@ -465,43 +470,56 @@ public final class TandemParquet {
     return fields.endRecord();
   }
 
-  /** A Parquet record (read with the file's own schema) to a Row of the spec's table schema. */
-  static final class RecordToRow {
+  /**
+   * A Parquet record (read with the file's own schema) to a table row: the carried values (each
+   * column's core value, then the ingestion sequence) or a Beam Row of the spec's table schema.
+   */
+  static final class RecordValues {
     private final String table;
     private final List<TableDef.ColumnDef> columns;
-    private final org.apache.beam.sdk.schemas.Schema schema;
     private final String file;
 
-    RecordToRow(TableDef t, org.apache.beam.sdk.schemas.Schema schema, String file) {
+    RecordValues(TableDef t, String file) {
       this.table = t.name();
       this.columns = t.columns();
-      this.schema = schema;
       this.file = file;
     }
 
     /**
-     * The row, or a rejected row when a text value does not parse as its column's type. The
-     * record comes from {@link #readRecords}, which checked that its file has every column.
+     * The carried values. The record comes from {@link #readRecords}, which checked that its file
+     * has every column.
+     *
+     * @throws Unparsable when a text value does not parse as its column's type
      */
-    Row apply(GenericRecord record, long sequence, ZoneOffset zone) {
+    Object[] carried(GenericRecord record, long sequence, ZoneOffset zone) throws Unparsable {
       Object[] values = new Object[columns.size() + 1];
+      Schema recordSchema = record.getSchema();
       for (int i = 0; i < columns.size(); i++) {
         TableDef.ColumnDef c = columns.get(i);
-        Schema.Field field = record.getSchema().getField(c.name());
+        Schema.Field field = recordSchema.getField(c.name());
         Object v = record.get(field.pos());
         if (v instanceof CharSequence text && c.type() != Type.STRING) {
           try {
             values[i] = Values.parse(c.type(), text.toString().trim(), zone);
           } catch (IllegalArgumentException e) {
-            return TandemSchemas.rejected(table, "column '" + c.name() + "': " + e.getMessage(),
-                file + " row " + (sequence & ((1L << ParquetTableSource.ROW_BITS) - 1)) + ": " + record);
+            throw new Unparsable(TandemSchemas.rejected(table, "column '" + c.name() + "': " + e.getMessage(),
+                file + " row " + (sequence & ((1L << ParquetTableSource.ROW_BITS) - 1)) + ": " + record));
           }
         } else {
           values[i] = value(c.type(), v, field.schema());
         }
       }
       values[columns.size()] = sequence;
-      return TandemSchemas.row(schema, values);
+      return values;
+    }
+
+    /** The row of {@code schema} (the table's), or a rejected row when a text value does not parse. */
+    Row row(org.apache.beam.sdk.schemas.Schema schema, GenericRecord record, long sequence, ZoneOffset zone) {
+      try {
+        return TandemSchemas.row(schema, carried(record, sequence, zone));
+      } catch (Unparsable e) {
+        return e.rejected;
+      }
     }
 
     private static Object value(Type type, Object v, Schema fieldSchema) {
@@ -542,6 +560,16 @@ public final class TandemParquet {
         }
       }
       return s.getLogicalType() == null ? null : s.getLogicalType().getName();
+    }
+  }
+
+  /** A record with a text value that does not parse as its column's type, as its rejected row. */
+  static final class Unparsable extends Exception {
+    final Row rejected;
+
+    Unparsable(Row rejected) {
+      super(rejected.getString("reason"), null, false, false); // expected per bad row: no stack trace
+      this.rejected = rejected;
     }
   }
 

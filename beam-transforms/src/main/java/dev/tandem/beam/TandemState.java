@@ -177,7 +177,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
   }
 
   /** Projects a store's rows and keys them by a shard of the key text; rows with a NULL key are dropped. */
-  static final class KeyByStore extends DoFn<Object[], KV<Integer, KV<byte[], byte[]>>> {
+  static final class KeyByStore extends ShardSort.Writer<Object[]> {
     private final SpecSource spec;
     private final int store;
     private final TaggedRow.Coder coder;
@@ -191,7 +191,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
     }
 
     @ProcessElement
-    public void process(@Element Object[] carried, OutputReceiver<KV<Integer, KV<byte[], byte[]>>> out) {
+    public void process(@Element Object[] carried, OutputReceiver<KV<Integer, byte[]>> out) {
       StatePlan.Store s = store(spec, store);
       IngestedRow row = TandemSchemas.ingested(carried);
       Object key = s.key(row.values());
@@ -202,8 +202,8 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
       String text = Values.keyText(s.keyType(), key, spec.get().timezone());
       Object[] projected = Arrays.copyOf(s.project(row.values()), carried.length);
       projected[projected.length - 1] = row.sequence();
-      out.output(ShardSort.shuffled(ShardSort.shardOf(text, TandemFeatures.DEFAULT_SHARDS),
-          sortKey(text, row.sequence()), new TaggedRow(0, projected), coder));
+      output(ShardSort.shuffled(ShardSort.shardOf(text, TandemFeatures.DEFAULT_SHARDS),
+          sortKey(text, row.sequence()), new TaggedRow(0, projected), coder), out);
     }
   }
 
@@ -230,7 +230,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
   }
 
   /** Sorts a shard by (key, sequence) and streams each key's run through the store's retention. */
-  static final class Retain extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, Row> {
+  static final class Retain extends DoFn<KV<Integer, Iterable<byte[]>>, Row> {
     private final SpecSource spec;
     private final int store;
     private final TaggedRow.Coder coder;
@@ -251,7 +251,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<byte[], byte[]>>> shard, OutputReceiver<Row> out)
+    public void process(@Element KV<Integer, Iterable<byte[]>> shard, OutputReceiver<Row> out)
         throws IOException {
       KeyRun run = new KeyRun(store(spec, store), spec.get(), out);
       ShardSort.sorted(shard.getValue(), coder, run::accept);

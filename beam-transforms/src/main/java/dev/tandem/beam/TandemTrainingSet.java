@@ -12,6 +12,7 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
@@ -60,8 +61,30 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
 
   @Override
   public PCollectionRowTuple expand(PCollectionRowTuple input) {
+    return splits(input.apply("Features", TandemFeatures.of(spec.get()).withRequestTime().withRejectedRows()));
+  }
+
+  /**
+   * The same training set from Parquet tables ({@code DIR/<table>/*.parquet}), read straight into
+   * the core's values ({@link TandemFeatures#fromParquet}).
+   *
+   * <pre>{@code
+   * PCollectionRowTuple splits = p.apply(TandemTrainingSet.of(spec, validationFrom, testFrom).fromParquet("data/"));
+   * }</pre>
+   */
+  public PTransform<PBegin, PCollectionRowTuple> fromParquet(String dataDir) {
+    TandemTrainingSet set = this;
+    return new PTransform<>("TandemTrainingSet from Parquet") {
+      @Override
+      public PCollectionRowTuple expand(PBegin begin) {
+        return set.splits(begin.apply("Features", TandemFeatures.of(set.spec.get()).withRequestTime().fromParquet(dataDir)));
+      }
+    };
+  }
+
+  /** Feature rows with their request time ({@link TandemFeatures#FEATURES}) to encoded rows per split, rejected rows passed on. */
+  private PCollectionRowTuple splits(PCollectionRowTuple features) {
     FeatureSpec s = spec.get();
-    PCollectionRowTuple features = input.apply("Features", TandemFeatures.of(s).withRequestTime().withRejectedRows());
     Schema schema = schema(s);
     Split split = new Split(spec, schema, validationFrom, testFrom);
     PCollectionTuple splits = features.get(TandemFeatures.FEATURES).apply("Encode and split",

@@ -21,7 +21,7 @@ import org.apache.beam.sdk.values.PCollectionList;
  * is NULL gets no part here: its window holds only itself ({@link AssembleFeatures}).
  */
 final class WindowGroupTerms
-    extends PTransform<PCollectionList<Object[]>, PCollection<KV<Integer, KV<byte[], byte[]>>>> {
+    extends PTransform<PCollectionList<Object[]>, PCollection<KV<Integer, byte[]>>> {
   private final SpecSource spec;
   private final int group;
   private final int shards;
@@ -33,7 +33,7 @@ final class WindowGroupTerms
   }
 
   @Override
-  public PCollection<KV<Integer, KV<byte[], byte[]>>> expand(PCollectionList<Object[]> sources) {
+  public PCollection<KV<Integer, byte[]>> expand(PCollectionList<Object[]> sources) {
     FeatureSpec s = spec.get();
     WindowGroup g = s.plan().groups().get(group);
     List<List<Type>> sourceTypes = new ArrayList<>();
@@ -41,7 +41,7 @@ final class WindowGroupTerms
       sourceTypes.add(TandemSchemas.carriedTypes(s.table(table)));
     }
     TaggedRow.Coder coder = new TaggedRow.Coder(sourceTypes);
-    PCollectionList<KV<Integer, KV<byte[], byte[]>>> keyed = PCollectionList.empty(sources.getPipeline());
+    PCollectionList<KV<Integer, byte[]>> keyed = PCollectionList.empty(sources.getPipeline());
     for (int source = 0; source < g.sources().size(); source++) {
       keyed = keyed.and(sources.get(source)
           .apply("Partition " + (source == 0 ? "requests" : g.sources().get(source)) + " by " + g.partitionColumn(),

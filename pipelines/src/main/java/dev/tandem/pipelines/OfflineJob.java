@@ -95,15 +95,16 @@ final class OfflineJob {
     long start = System.nanoTime();
     try {
       Pipeline p = Pipeline.create(options);
-      PCollectionRowTuple tables = p.apply("Read tables", TandemParquet.read(spec, Storage.folder(data)));
+      String tables = Storage.folder(data);
       PCollectionRowTuple result;
       if (kind.trainingSet()) {
-        result = tables.apply("Training set " + spec.name(), TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()));
+        result = p.apply("Training set " + spec.name(),
+            TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()).fromParquet(tables));
         for (String split : TandemTrainingSet.SPLITS) {
           result.get(split).apply("Write " + split, TandemParquet.writeTrainingSet(spec, target + "/" + split));
         }
       } else {
-        result = tables.apply("Features " + spec.name(), TandemFeatures.of(spec).withRejectedRows());
+        result = p.apply("Features " + spec.name(), TandemFeatures.of(spec).fromParquet(tables));
         result.get(TandemFeatures.FEATURES).apply("Write features", TandemParquet.write(spec, target));
       }
       result.get(TandemFeatures.REJECTED).apply("Write rejected rows", TandemParquet.writeRejected(target + "/" + REJECTED));

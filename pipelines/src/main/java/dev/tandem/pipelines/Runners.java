@@ -47,9 +47,13 @@ final class Runners {
         // keeps deserialized rows whose size Spark estimates by walking them (a third of the executor time in a
         // profile). 1 M requests: 224 s with DISK_ONLY, 374 s with MEMORY_AND_DISK, in less memory.
         addDefault(args, "--storageLevel", "DISK_ONLY");
-        // One Spark partition per shuffle shard: smaller sort runs and finer tasks than one per core.
-        setIfAbsent("spark.default.parallelism", Integer.toString(TandemFeatures.DEFAULT_SHARDS));
-        if (isLocal(sparkMaster(args))) {
+        String master = sparkMaster(args);
+        // Partitions of each shuffle: an embedded Spark gets two per core (each task's sort streams, so larger
+        // partitions cost no memory, and ~2,000 mostly empty tasks of 64 partitions cost their start-up each);
+        // a cluster gets one per shuffle shard.
+        setIfAbsent("spark.default.parallelism",
+            Integer.toString(isLocal(master) ? 2 * localCores(master) : TandemFeatures.DEFAULT_SHARDS));
+        if (isLocal(master)) {
           // An embedded Spark needs no UI and should bind to loopback on machines without a resolvable host name.
           // Never on a cluster: executors on other hosts must reach the driver at the address Spark finds
           // (SPARK_LOCAL_IP, SPARK_LOCAL_HOSTNAME or spark.driver.host when given, else the host's name).
@@ -103,6 +107,15 @@ final class Runners {
   /** An embedded master ({@code local}, {@code local[N]}, {@code local[N,F]}, {@code local-cluster[...]}). */
   static boolean isLocal(String master) {
     return master.equals("local") || master.startsWith("local[") || master.startsWith("local-cluster[");
+  }
+
+  /** The worker threads of an embedded master: N of {@code local[N]} or {@code local[N,F]}; the machine's cores for {@code local[*]} or {@code local}'s one. */
+  static int localCores(String master) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+    if (m.matches()) {
+      return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(m.group(1)));
+    }
+    return master.equals("local") ? 1 : Runtime.getRuntime().availableProcessors();
   }
 
   private static void addDefault(List<String> args, String name, String value) {

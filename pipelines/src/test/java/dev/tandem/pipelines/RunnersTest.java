@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The Spark driver is tied to 127.0.0.1 only when Spark is embedded; on a cluster executors must reach it. */
 class RunnersTest {
   private static final List<String> PROPERTIES = List.of("spark.master", "spark.driver.host", "spark.driver.bindAddress",
-      "spark.ui.enabled");
+      "spark.ui.enabled", "spark.default.parallelism");
   private final Map<String, String> saved = new HashMap<>();
 
   @BeforeEach
@@ -67,6 +67,24 @@ class RunnersTest {
     System.setProperty("spark.driver.host", "127.0.0.9");
     spark();
     assertThat(System.getProperty("spark.driver.host"), is("127.0.0.9"));
+  }
+
+  @Test
+  void anEmbeddedSparkGetsTwoPartitionsPerCore() {
+    spark("--sparkMaster=local[3]");
+    assertThat(System.getProperty("spark.default.parallelism"), is("6"));
+    assertThat(Runners.localCores("local[4,2]"), is(4));
+    assertThat(Runners.localCores("local"), is(1));
+    assertThat(Runners.localCores("local[*]"), is(Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
+  void aClusterGetsOnePartitionPerShard() {
+    spark("--sparkMaster=spark://10.1.2.3:7077");
+    assertThat(System.getProperty("spark.default.parallelism"), is("64"));
+    System.setProperty("spark.default.parallelism", "500");
+    spark("--sparkMaster=spark://10.1.2.3:7077");
+    assertThat(System.getProperty("spark.default.parallelism"), is("500"));
   }
 
   @Test

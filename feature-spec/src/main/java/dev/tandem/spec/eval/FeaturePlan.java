@@ -185,6 +185,19 @@ public final class FeaturePlan {
     return joins;
   }
 
+  /**
+   * The tables the features read, each once: the request table, then each window group's
+   * sources, then each last join's table. Tables the spec declares but no feature reads are not
+   * among them: engines need not read them.
+   */
+  public List<String> tables() {
+    java.util.Set<String> tables = new java.util.LinkedHashSet<>();
+    tables.add(requestTable.name());
+    groups.forEach(g -> tables.addAll(g.sources()));
+    joins.forEach(j -> tables.add(j.table()));
+    return List.copyOf(tables);
+  }
+
   /** The output columns, in order. */
   public List<FeatureDef> features() {
     return features;
