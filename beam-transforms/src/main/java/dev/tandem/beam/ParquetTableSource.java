@@ -95,8 +95,10 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   /**
    * One table's files read straight into carried rows ({@link CarriedRows.ToValues#VALUES}: the
    * columns' core values, then the sequence) and the rows it cannot use
-   * ({@link CarriedRows.ToValues#REJECTED}), in one step: what {@link ParquetTableSource} then
-   * {@link CarriedRows} give, without a Beam Row in between.
+   * ({@link CarriedRows.ToValues#REJECTED}): what {@link ParquetTableSource} then
+   * {@link CarriedRows} give, without a Beam Row in between. Each is a single-output read of the
+   * files, so no runner has to keep the table's rows between steps to split them (rejected rows
+   * are rare: their read decodes the files once more and emits almost nothing).
    */
   static final class Carried extends PTransform<PBegin, PCollectionTuple> {
     private final TableDef table;
@@ -111,11 +113,12 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
 
     @Override
     public PCollectionTuple expand(PBegin begin) {
-      PCollectionTuple read = files(begin, table, glob).apply("Read values", ParDo.of(new ReadValues(table, zone))
-          .withOutputTags(CarriedRows.ToValues.VALUES, TupleTagList.of(CarriedRows.ToValues.REJECTED)));
-      read.get(CarriedRows.ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
-      read.get(CarriedRows.ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED);
-      return read;
+      PCollection<KV<Long, String>> files = files(begin, table, glob);
+      PCollection<Object[]> values = files.apply("Read values", ParDo.of(new ReadValues(table, zone)))
+          .setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
+      PCollection<Row> rejected = files.apply("Read rejected rows", ParDo.of(new ReadRejected(table, zone)))
+          .setRowSchema(TandemSchemas.REJECTED);
+      return PCollectionTuple.of(CarriedRows.ToValues.VALUES, values).and(CarriedRows.ToValues.REJECTED, rejected);
     }
   }
 
@@ -140,7 +143,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
       ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
       TandemParquet.RecordValues toRow = new TandemParquet.RecordValues(table, file.getValue());
       long[] sequence = {file.getKey() << ROW_BITS};
-      TandemParquet.readRecords(table, resource, r -> {
+      TandemParquet.readRows(table, resource, r -> {
         Row row = toRow.row(schema, r, sequence[0]++, zone);
         if (row.getSchema().equals(TandemSchemas.REJECTED)) {
           read.inc();
@@ -153,7 +156,35 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
   }
 
-  /** {@link Carried}'s step: a file's records to carried rows, or to rejected rows with their reason. */
+  /** A file's rows as carried rows or, when the features cannot use them, as rejected rows. */
+  interface CarriedOrRejected {
+    void carried(Object[] values);
+
+    void rejected(Row row);
+  }
+
+  /** Reads one file ({@code KV(rank, name)}) into carried or rejected rows, in file order. */
+  static void readCarried(TableDef table, ZoneOffset zone, KV<Long, String> file, CarriedOrRejected out) throws IOException {
+    ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
+    TandemParquet.RecordValues toValues = new TandemParquet.RecordValues(table, file.getValue());
+    long[] sequence = {file.getKey() << ROW_BITS};
+    TandemParquet.readRows(table, resource, r -> {
+      Row refused;
+      try {
+        Object[] values = toValues.carried(r, sequence[0]++, zone);
+        refused = CarriedRows.ToValues.rejection(table, values);
+        if (refused == null) {
+          out.carried(values);
+          return;
+        }
+      } catch (TandemParquet.Unparsable e) {
+        refused = e.rejected;
+      }
+      out.rejected(refused);
+    });
+  }
+
+  /** {@link Carried}'s read of the usable rows; it counts every row read and rejected. */
   static final class ReadValues extends DoFn<KV<Long, String>, Object[]> {
     private final TableDef table;
     private final ZoneOffset zone;
@@ -168,25 +199,43 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
-      ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-      TandemParquet.RecordValues toValues = new TandemParquet.RecordValues(table, file.getValue());
-      long[] sequence = {file.getKey() << ROW_BITS};
-      TandemParquet.readRecords(table, resource, r -> {
-        read.inc();
-        Row refused;
-        try {
-          Object[] values = toValues.carried(r, sequence[0]++, zone);
-          refused = CarriedRows.ToValues.rejection(table, values);
-          if (refused == null) {
-            out.get(CarriedRows.ToValues.VALUES).output(values);
-            return;
-          }
-        } catch (TandemParquet.Unparsable e) {
-          refused = e.rejected;
+    public void process(@Element KV<Long, String> file, OutputReceiver<Object[]> out) throws IOException {
+      readCarried(table, zone, file, new CarriedOrRejected() {
+        @Override
+        public void carried(Object[] values) {
+          read.inc();
+          out.output(values);
         }
-        rejected.inc();
-        out.get(CarriedRows.ToValues.REJECTED).output(refused);
+
+        @Override
+        public void rejected(Row row) {
+          read.inc();
+          rejected.inc();
+        }
+      });
+    }
+  }
+
+  /** {@link Carried}'s read of the rows the features cannot use (counted by {@link ReadValues}). */
+  static final class ReadRejected extends DoFn<KV<Long, String>, Row> {
+    private final TableDef table;
+    private final ZoneOffset zone;
+
+    ReadRejected(TableDef table, ZoneOffset zone) {
+      this.table = table;
+      this.zone = zone;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Long, String> file, OutputReceiver<Row> out) throws IOException {
+      readCarried(table, zone, file, new CarriedOrRejected() {
+        @Override
+        public void carried(Object[] values) {}
+
+        @Override
+        public void rejected(Row row) {
+          out.output(row);
+        }
       });
     }
   }

@@ -20,7 +20,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -28,8 +27,8 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -38,9 +37,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -162,15 +159,19 @@ public final class TandemParquet {
         .requiredString("table").requiredString("reason").requiredString("row").endRecord().toString(), outDir);
   }
 
+  /**
+   * Writes rows as Avro records of {@code avroJson}: the rows travel to their files as rows (their
+   * schema coder costs far less than Avro's) and become records in the file writer.
+   */
   private static PTransform<PCollection<Row>, WriteFilesResult<Void>> writeRows(String avroJson, String outDir) {
     return new PTransform<>() {
       @Override
       public WriteFilesResult<Void> expand(PCollection<Row> rows) {
         Schema avro = new Schema.Parser().parse(avroJson);
         return rows
-            .apply("To Avro records", MapElements.into(TypeDescriptor.of(GenericRecord.class)).via(new RowToRecord(avroJson)))
-            .setCoder(AvroCoder.of(avro))
-            .apply(writeRecords(avro, outDir));
+            .apply("Single window", Window.into(new StreamedGroupByKey.SingleWindow()))
+            .apply("Write Parquet",
+                files(FileIO.<Row>write().via(Contextful.fn(new RowToRecord(avroJson)), ParquetIO.sink(avro)), outDir));
       }
     };
   }
@@ -186,16 +187,20 @@ public final class TandemParquet {
       public WriteFilesResult<Void> expand(PCollection<GenericRecord> records) {
         return records
             .apply("Single window", Window.into(new StreamedGroupByKey.SingleWindow()))
-            .apply("Write Parquet", FileIO.<GenericRecord>write()
-                .via(ParquetIO.sink(avro))
-                .to(outDir)
-                .withPrefix("part")
-                .withSuffix(".parquet")
-                // Fixed shards: with runner-chosen sharding, Spark runs at high parallelism wrote
-                // file sets of different shard counts whose names collided, and rows were lost.
-                .withNumShards(OUTPUT_FILES));
+            .apply("Write Parquet", files(FileIO.<GenericRecord>write().via(ParquetIO.sink(avro)), outDir));
       }
     };
+  }
+
+  /** A file write to {@code OUT/part-0000N-of-0000M.parquet}, {@value #OUTPUT_FILES} files. */
+  private static <T> FileIO.Write<Void, T> files(FileIO.Write<Void, T> write, String outDir) {
+    return write
+        .to(outDir)
+        .withPrefix("part")
+        .withSuffix(".parquet")
+        // Fixed shards: with runner-chosen sharding, Spark runs at high parallelism wrote
+        // file sets of different shard counts whose names collided, and rows were lost.
+        .withNumShards(OUTPUT_FILES);
   }
 
   /**
@@ -370,7 +375,7 @@ public final class TandemParquet {
       ResourceId file = files.get(f).resourceId();
       RecordValues toValues = new RecordValues(table, file.toString());
       long[] sequence = {(long) f << ParquetTableSource.ROW_BITS};
-      readRecords(table, file, r -> {
+      readRows(table, file, r -> {
         try {
           Object[] carried = toValues.carried(r, sequence[0]++, zone);
           rows.row(Arrays.copyOf(carried, width), (Long) carried[width]);
@@ -381,20 +386,20 @@ public final class TandemParquet {
     }
   }
 
-  /** Takes the records of a file, in file order. */
-  interface Records {
-    void accept(GenericRecord record) throws IOException;
+  /** Takes the rows of a file, in file order ({@link ParquetRows}: the table's width plus a free last slot). */
+  interface FileRows {
+    void accept(Object[] row) throws IOException;
   }
 
   /**
-   * Reads one file of a table, on any Beam file system. Its footer is checked against the
-   * table's columns first and page checksums are verified, so a truncated, damaged or mistyped
-   * file stops the read with an error naming table and file (and column), never with values
-   * read wrongly or a bare Parquet exception.
+   * Reads one file of a table, on any Beam file system, with {@link ParquetRows}. Its footer is
+   * checked against the table's columns first and page checksums are verified, so a truncated,
+   * damaged or mistyped file stops the read with an error naming table and file (and column),
+   * never with values read wrongly or a bare Parquet exception.
    *
    * @throws IllegalArgumentException when the file cannot be read or does not hold the table's columns
    */
-  static void readRecords(TableDef table, ResourceId file, Records records) throws IOException {
+  static void readRows(TableDef table, ResourceId file, FileRows rows) throws IOException {
     org.apache.parquet.io.InputFile input = new ParquetTableSource.BeamInputFile(file);
     List<String> problems = new ArrayList<>();
     try (ParquetFileReader footer = ParquetFileReader.open(input)) {
@@ -405,19 +410,18 @@ public final class TandemParquet {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input)
-        .usePageChecksumVerification().build()) {
+    try (ParquetReader<Object[]> reader = ParquetRows.reader(table, input)) {
       while (true) {
-        GenericRecord r;
+        Object[] row;
         try {
-          r = reader.read();
+          row = reader.read();
         } catch (IOException | RuntimeException e) {
           throw unreadable(table, file.toString(), e);
         }
-        if (r == null) {
+        if (row == null) {
           return;
         }
-        records.accept(r);
+        rows.accept(row);
       }
     }
   }
@@ -471,99 +475,53 @@ public final class TandemParquet {
   }
 
   /**
-   * A Parquet record (read with the file's own schema) to a table row: the carried values (each
+   * A file's row as {@link ParquetRows} reads it to a table row: the carried values (each
    * column's core value, then the ingestion sequence) or a Beam Row of the spec's table schema.
    */
   static final class RecordValues {
-    private final String table;
-    private final List<TableDef.ColumnDef> columns;
+    private final TableDef table;
     private final String file;
 
-    RecordValues(TableDef t, String file) {
-      this.table = t.name();
-      this.columns = t.columns();
+    RecordValues(TableDef table, String file) {
+      this.table = table;
       this.file = file;
     }
 
     /**
-     * The carried values. The record comes from {@link #readRecords}, which checked that its file
-     * has every column.
+     * The carried values, in {@code row} itself: text in a column of another type parsed, then
+     * the sequence in the last slot.
      *
      * @throws Unparsable when a text value does not parse as its column's type
      */
-    Object[] carried(GenericRecord record, long sequence, ZoneOffset zone) throws Unparsable {
-      Object[] values = new Object[columns.size() + 1];
-      Schema recordSchema = record.getSchema();
+    Object[] carried(Object[] row, long sequence, ZoneOffset zone) throws Unparsable {
+      List<TableDef.ColumnDef> columns = table.columns();
       for (int i = 0; i < columns.size(); i++) {
         TableDef.ColumnDef c = columns.get(i);
-        Schema.Field field = recordSchema.getField(c.name());
-        Object v = record.get(field.pos());
-        if (v instanceof CharSequence text && c.type() != Type.STRING) {
+        if (row[i] instanceof String text && c.type() != Type.STRING) {
           try {
-            values[i] = Values.parse(c.type(), text.toString().trim(), zone);
+            row[i] = Values.parse(c.type(), text.trim(), zone);
           } catch (IllegalArgumentException e) {
-            throw new Unparsable(TandemSchemas.rejected(table, "column '" + c.name() + "': " + e.getMessage(),
-                file + " row " + (sequence & ((1L << ParquetTableSource.ROW_BITS) - 1)) + ": " + record));
+            throw new Unparsable(TandemSchemas.rejected(table.name(), "column '" + c.name() + "': " + e.getMessage(),
+                file + " row " + (sequence & ((1L << ParquetTableSource.ROW_BITS) - 1)) + ": "
+                    + TandemSchemas.describe(table.names(), row)));
           }
-        } else {
-          values[i] = value(c.type(), v, field.schema());
         }
       }
-      values[columns.size()] = sequence;
-      return values;
+      row[columns.size()] = sequence;
+      return row;
     }
 
     /** The row of {@code schema} (the table's), or a rejected row when a text value does not parse. */
-    Row row(org.apache.beam.sdk.schemas.Schema schema, GenericRecord record, long sequence, ZoneOffset zone) {
+    Row row(org.apache.beam.sdk.schemas.Schema schema, Object[] row, long sequence, ZoneOffset zone) {
       try {
-        return TandemSchemas.row(schema, carried(record, sequence, zone));
+        return TandemSchemas.row(schema, carried(row, sequence, zone));
       } catch (Unparsable e) {
         return e.rejected;
       }
     }
-
-    private static Object value(Type type, Object v, Schema fieldSchema) {
-      if (v == null) {
-        return null;
-      }
-      return switch (type) {
-        case STRING -> v.toString();
-        case INT -> ((Number) v).intValue();
-        case BIGINT -> ((Number) v).longValue();
-        case FLOAT -> ((Number) v).floatValue();
-        case DOUBLE -> ((Number) v).doubleValue();
-        case BOOL -> v;
-        case TIMESTAMP -> timestamp(v, fieldSchema);
-        case NULL -> null;
-      };
-    }
-
-    /** Parquet timestamps arrive as micros or millis (by the field's logical type) or as java.time values. */
-    private static java.time.Instant timestamp(Object v, Schema fieldSchema) {
-      if (v instanceof java.time.Instant i) {
-        return java.time.Instant.ofEpochMilli(i.toEpochMilli());
-      }
-      if (v instanceof java.time.LocalDateTime l) {
-        return java.time.Instant.ofEpochMilli(l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
-      }
-      long raw = (Long) v;
-      String logical = logicalName(fieldSchema);
-      return java.time.Instant.ofEpochMilli(logical != null && logical.endsWith("micros") ? Math.floorDiv(raw, 1000L) : raw);
-    }
-
-    private static String logicalName(Schema s) {
-      if (s.getType() == Schema.Type.UNION) {
-        for (Schema branch : s.getTypes()) {
-          if (branch.getType() != Schema.Type.NULL) {
-            return logicalName(branch);
-          }
-        }
-      }
-      return s.getLogicalType() == null ? null : s.getLogicalType().getName();
-    }
   }
 
-  /** A record with a text value that does not parse as its column's type, as its rejected row. */
+  /** A row with a text value that does not parse as its column's type, as its rejected row. */
   static final class Unparsable extends Exception {
     final Row rejected;
 
