@@ -35,6 +35,14 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
   private final SpecSource spec;
   private final long validationFrom;
   private final long testFrom;
+  private final int shards;
+
+  private TandemTrainingSet(SpecSource spec, long validationFrom, long testFrom, int shards) {
+    this.spec = spec;
+    this.validationFrom = validationFrom;
+    this.testFrom = testFrom;
+    this.shards = shards;
+  }
 
   private TandemTrainingSet(FeatureSpec spec, Instant validationFrom, Instant testFrom) {
     if (spec.model() == null || spec.label() == null) {
@@ -46,6 +54,17 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
     this.spec = new SpecSource(spec);
     this.validationFrom = validationFrom.toEpochMilli();
     this.testFrom = testFrom.toEpochMilli();
+    this.shards = TandemFeatures.DEFAULT_SHARDS;
+  }
+
+  /** The same transform shuffling on {@code shards} shards of each key ({@link TandemFeatures#withShards}). */
+  public TandemTrainingSet withShards(int shards) {
+    features(shards); // checks the count
+    return new TandemTrainingSet(spec, validationFrom, testFrom, shards);
+  }
+
+  private TandemFeatures features(int shards) {
+    return TandemFeatures.of(spec.get()).withShards(shards).withRequestTime();
   }
 
   /** Requests before {@code validationFrom} train, before {@code testFrom} validate, later test. */
@@ -61,7 +80,7 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
 
   @Override
   public PCollectionRowTuple expand(PCollectionRowTuple input) {
-    return splits(input.apply("Features", TandemFeatures.of(spec.get()).withRequestTime().withRejectedRows()));
+    return splits(input.apply("Features", features(shards).withRejectedRows()));
   }
 
   /**
@@ -77,7 +96,7 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
     return new PTransform<>("TandemTrainingSet from Parquet") {
       @Override
       public PCollectionRowTuple expand(PBegin begin) {
-        return set.splits(begin.apply("Features", TandemFeatures.of(set.spec.get()).withRequestTime().fromParquet(dataDir)));
+        return set.splits(begin.apply("Features", set.features(set.shards).fromParquet(dataDir)));
       }
     };
   }

@@ -46,11 +46,12 @@ final class OfflineJob {
   private final String out;
   private final String runner;
   private final boolean overwrite;
+  private final int shards;
   private final List<String> beamOptions;
   private final PrintWriter stdout;
   private final PrintWriter stderr;
 
-  OfflineJob(FeatureSpec spec, Kind kind, String data, String out, String runner, boolean overwrite,
+  OfflineJob(FeatureSpec spec, Kind kind, String data, String out, String runner, boolean overwrite, int shards,
       List<String> beamOptions, PrintWriter stdout, PrintWriter stderr) {
     this.spec = spec;
     this.kind = kind;
@@ -58,6 +59,7 @@ final class OfflineJob {
     this.out = out;
     this.runner = runner;
     this.overwrite = overwrite;
+    this.shards = shards;
     this.beamOptions = beamOptions;
     this.stdout = stdout;
     this.stderr = stderr;
@@ -99,12 +101,12 @@ final class OfflineJob {
       PCollectionRowTuple result;
       if (kind.trainingSet()) {
         result = p.apply("Training set " + spec.name(),
-            TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()).fromParquet(tables));
+            TandemTrainingSet.of(spec, kind.validationFrom(), kind.testFrom()).withShards(shards).fromParquet(tables));
         for (String split : TandemTrainingSet.SPLITS) {
           result.get(split).apply("Write " + split, TandemParquet.writeTrainingSet(spec, target + "/" + split));
         }
       } else {
-        result = p.apply("Features " + spec.name(), TandemFeatures.of(spec).fromParquet(tables));
+        result = p.apply("Features " + spec.name(), TandemFeatures.of(spec).withShards(shards).fromParquet(tables));
         result.get(TandemFeatures.FEATURES).apply("Write features", TandemParquet.write(spec, target));
       }
       result.get(TandemFeatures.REJECTED).apply("Write rejected rows", TandemParquet.writeRejected(target + "/" + REJECTED));

@@ -2,6 +2,7 @@ package dev.tandem.pipelines;
 
 import static dev.tandem.pipelines.TandemCli.BAD_INPUT;
 
+import dev.tandem.beam.TandemFeatures;
 import dev.tandem.spec.FeatureSpec;
 import java.io.IOException;
 import java.util.List;
@@ -22,6 +23,11 @@ final class OfflineOptions {
   @Option(names = "--overwrite", description = "replace what Tandem wrote in --out before")
   boolean overwrite;
 
+  @Option(names = "--shards", paramLabel = "N",
+      description = "shards of each shuffle (default: " + Runners.DIRECT_SHARDS + " on the direct runner, "
+          + TandemFeatures.DEFAULT_SHARDS + " on the others)")
+  Integer shards;
+
   int run(OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) throws IOException {
     FeatureSpec s = input.load(cli);
     return s == null ? BAD_INPUT : job(s, kind, cli, beamOptions).run();
@@ -29,6 +35,10 @@ final class OfflineOptions {
 
   /** Unknown options go to Beam (picocli gives them to the command, not to a mixin). */
   OfflineJob job(FeatureSpec s, OfflineJob.Kind kind, CommandLine cli, List<String> beamOptions) {
-    return new OfflineJob(s, kind, input.data, out, runner, overwrite, beamOptions, cli.getOut(), cli.getErr());
+    int n = shards != null ? shards : Runners.shards(runner);
+    if (n < 1) {
+      throw new CommandLine.ParameterException(cli, "--shards must be at least 1, got " + n);
+    }
+    return new OfflineJob(s, kind, input.data, out, runner, overwrite, n, beamOptions, cli.getOut(), cli.getErr());
   }
 }

@@ -88,6 +88,15 @@ class RunnersTest {
   }
 
   @Test
+  void theDirectRunnerShufflesOnFewerShards() {
+    assertThat(Runners.shards("direct"), is(Runners.DIRECT_SHARDS));
+    assertThat(Runners.shards("DIRECT"), is(Runners.DIRECT_SHARDS));
+    for (String runner : List.of("spark", "flink", "dataflow")) {
+      assertThat(runner, Runners.shards(runner), is(dev.tandem.beam.TandemFeatures.DEFAULT_SHARDS));
+    }
+  }
+
+  @Test
   void embeddedMastersAreRecognized() {
     for (String m : List.of("local", "local[*]", "local[4]", "local[4,2]", "local-cluster[2,1,1024]")) {
       assertThat(m, Runners.isLocal(m), is(true));
