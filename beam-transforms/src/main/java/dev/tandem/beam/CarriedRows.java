@@ -88,7 +88,7 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
         for (String name : names) {
           TableDef table = s.table(name);
           PCollectionTuple read = begin.apply("Read " + name,
-              new ParquetTableSource.Carried(table, TandemParquet.tableGlob(dataDir, table), s.timezone()));
+              new ParquetTableSource.Carried(table, TandemFiles.tableGlob(dataDir, table), s.timezone()));
           carried = carried.and(tag(name), read.get(ToValues.VALUES));
           rejected = rejected.and(read.get(ToValues.REJECTED));
         }

@@ -141,9 +141,9 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     @ProcessElement
     public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
       ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-      TandemParquet.RecordValues toRow = new TandemParquet.RecordValues(table, file.getValue());
+      TandemFiles.RecordValues toRow = new TandemFiles.RecordValues(table, file.getValue());
       long[] sequence = {file.getKey() << ROW_BITS};
-      TandemParquet.readRows(table, resource, r -> {
+      TandemFiles.readRows(table, resource, r -> {
         Row row = toRow.row(schema, r, sequence[0]++, zone);
         if (row.getSchema().equals(TandemSchemas.REJECTED)) {
           read.inc();
@@ -166,9 +166,9 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   /** Reads one file ({@code KV(rank, name)}) into carried or rejected rows, in file order. */
   static void readCarried(TableDef table, ZoneOffset zone, KV<Long, String> file, CarriedOrRejected out) throws IOException {
     ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-    TandemParquet.RecordValues toValues = new TandemParquet.RecordValues(table, file.getValue());
+    TandemFiles.RecordValues toValues = new TandemFiles.RecordValues(table, file.getValue());
     long[] sequence = {file.getKey() << ROW_BITS};
-    TandemParquet.readRows(table, resource, r -> {
+    TandemFiles.readRows(table, resource, r -> {
       Row refused;
       try {
         Object[] values = toValues.carried(r, sequence[0]++, zone);
@@ -177,7 +177,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
           out.carried(values);
           return;
         }
-      } catch (TandemParquet.Unparsable e) {
+      } catch (TandemFiles.Unparsable e) {
         refused = e.rejected;
       }
       out.rejected(refused);

@@ -23,6 +23,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -95,6 +96,16 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
 
   public static TandemState of(FeatureSpec spec) {
     return new TandemState(new SpecSource(spec), null, MIN_BUFFER);
+  }
+
+  /** The spec (name and SHA-256 of its text) and the as-of cut, when there is one. */
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    FeatureSpec s = spec.get();
+    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
+        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+        .addIfNotNull(DisplayData.item("asOf", asOf == null ? null : asOf.toString()).withLabel("Rows at or before"));
   }
 
   /** The same transform ignoring every row whose time is after {@code asOf}: the state as it was then. */

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -24,6 +25,21 @@ import org.apache.beam.sdk.values.TupleTagList;
  * the model's input ids as the spec's {@code model} section encodes them, split by request time:
  * {@link #TRAIN} before {@code validationFrom}, {@link #VALIDATION} before {@code testFrom},
  * {@link #TEST} from then on. Rejected rows come out as {@link TandemFeatures#REJECTED}.
+ *
+ * <pre>{@code
+ * FeatureSpec spec = FeatureSpec.load(Path.of("feature-spec/specs/jd.yaml"));   // with label and model
+ * Pipeline p = Pipeline.create(options);
+ * PCollectionRowTuple splits = p
+ *     .apply(TandemParquet.read(spec, "data/"))                                 // or your own PCollection<Row>s
+ *     .apply(TandemTrainingSet.of(spec, Instant.parse("2018-04-09T00:00:00Z"), Instant.parse("2018-04-13T00:00:00Z")));
+ * for (String split : TandemTrainingSet.SPLITS) {
+ *   splits.get(split).apply("Write " + split, TandemParquet.writeTrainingSet(spec, "out/" + split));
+ * }
+ * p.run().waitUntilFinish();
+ * }</pre>
+ *
+ * <p>From Parquet files, {@link #fromParquet} reads them straight into the core's values:
+ * {@code p.apply(TandemTrainingSet.of(spec, validationFrom, testFrom).fromParquet("data/"))}.
  */
 public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCollectionRowTuple> {
   public static final String TRAIN = "train";
@@ -76,6 +92,18 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
   public static Schema schema(FeatureSpec spec) {
     return Schema.builder().addFields(TandemSchemas.output(spec).getFields())
         .addArrayField(MODEL_IDS, Schema.FieldType.INT64).build();
+  }
+
+  /** The spec (name and SHA-256 of its text), where the splits start, the shards of each shuffle. */
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    FeatureSpec s = spec.get();
+    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
+        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+        .add(DisplayData.item("validationFrom", Instant.ofEpochMilli(validationFrom).toString()).withLabel("Validation from"))
+        .add(DisplayData.item("testFrom", Instant.ofEpochMilli(testFrom).toString()).withLabel("Test from"))
+        .add(DisplayData.item("shards", shards).withLabel("Shards of each shuffle"));
   }
 
   @Override

@@ -138,6 +138,23 @@ class TandemFeaturesTest {
         equalTo(Map.of("spec", "small", "specSha256", spec.sha256(), "shards", 64L, "requestTime", true)));
   }
 
+  @Test
+  void theParquetTransformsTheTrainingSetAndTheStateDisplayWhatTheyDo() throws Exception {
+    FeatureSpec jd = FeatureSpec.load(TandemStateTest.JD_SPEC);
+    assertThat(display(TandemParquet.read(jd, "/data")), equalTo(Map.of("spec", "jd", "dataDir", "/data",
+        "tables", String.join(", ", jd.plan().tables()))));
+    assertThat(display(TandemParquet.writeRejected("/out/_rejected")),
+        equalTo(Map.of("rows", "rejected rows", "outDir", "/out/_rejected", "files", 4L)));
+    assertThat(display(TandemFeatures.of(jd).withShards(7).fromParquet("/data")), equalTo(Map.of("spec", "jd",
+        "specSha256", jd.sha256(), "shards", 7L, "dataDir", "/data")));
+    java.time.Instant v = java.time.Instant.parse("2018-04-09T00:00:00Z");
+    java.time.Instant t = java.time.Instant.parse("2018-04-13T00:00:00Z");
+    assertThat(display(TandemTrainingSet.of(jd, v, t).withShards(5)), equalTo(Map.of("spec", "jd",
+        "specSha256", jd.sha256(), "validationFrom", v.toString(), "testFrom", t.toString(), "shards", 5L)));
+    assertThat(display(TandemState.of(jd).asOf(t)), equalTo(Map.of("spec", "jd",
+        "specSha256", jd.sha256(), "asOf", t.toString())));
+  }
+
   private static Map<String, Object> display(PTransform<?, ?> transform) {
     Map<String, Object> items = new HashMap<>();
     DisplayData.from(transform).items().forEach(item -> items.put(item.getKey(), item.getValue()));

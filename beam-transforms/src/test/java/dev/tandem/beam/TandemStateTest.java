@@ -50,7 +50,7 @@ class TandemStateTest {
   @Test
   void eachKeyKeepsWhatRetainKeepsOfAllItsRows() throws Exception {
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);
-    Instant[] span = TandemParquet.requestTimeRange(spec, FIXTURE);
+    Instant[] span = TandemFiles.requestTimeRange(spec, FIXTURE);
     Instant asOf = span[0].plusMillis((span[1].toEpochMilli() - span[0].toEpochMilli()) / 2);
     String run = UUID.randomUUID().toString();
 

@@ -1,6 +1,6 @@
 package dev.tandem.pipelines;
 
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.online.FeatureFetcher;
 import dev.tandem.online.Ingestion;
 import dev.tandem.online.LocalRedis;
@@ -80,7 +80,7 @@ public final class OnlineFetchBenchmark {
     for (TableDef t : spec.tables()) {
       int time = t.indexOf(t.time());
       List<Object[]> values = tables.computeIfAbsent(t.name(), n -> new ArrayList<>());
-      TandemParquet.readTable(spec, data, t, new TandemParquet.TableRows() {
+      TandemFiles.readTable(spec, data, t, new TandemFiles.TableRows() {
         @Override
         public void row(Object[] v, long sequence) {
           if (v[time] != null) {

@@ -1,7 +1,7 @@
 package dev.tandem.pipelines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.model.Scorer;
 import dev.tandem.online.FeatureFetcher;
 import dev.tandem.online.JsonValues;
@@ -158,7 +158,7 @@ public final class ServingBenchmark {
   static Bodies bodies(FeatureSpec spec, Path data, Path work) throws IOException {
     TableDef request = spec.plan().requestTable();
     List<Object[]> rows = new ArrayList<>();
-    TandemParquet.readTable(spec, data.toString(), request, new TandemParquet.TableRows() {
+    TandemFiles.readTable(spec, data.toString(), request, new TandemFiles.TableRows() {
       @Override
       public void row(Object[] values, long sequence) {
         rows.add(values);

@@ -1,7 +1,7 @@
 package dev.tandem.pipelines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.kafka.LocalKafka;
 import dev.tandem.online.Ingestion;
 import dev.tandem.online.JsonValues;
@@ -46,7 +46,7 @@ public final class StreamThroughputBenchmark {
     List<Row> rows = new ArrayList<>();
     for (TableDef t : spec.tables()) {
       int time = t.indexOf(t.time());
-      TandemParquet.readTable(spec, data, t, new TandemParquet.TableRows() {
+      TandemFiles.readTable(spec, data, t, new TandemFiles.TableRows() {
         @Override
         public void row(Object[] v, long sequence) {
           if (v[time] != null && t.rejection(v) == null) {

@@ -1,6 +1,6 @@
 package dev.tandem.pipelines;
 
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.online.FeatureFetcher;
 import dev.tandem.online.Ingestion;
 import dev.tandem.online.RedisKeys;
@@ -91,7 +91,7 @@ final class ConsistencyCheck {
     TableDef request = spec.plan().requestTable();
     int keyFeature = requestKeyFeature();
     Map<String, Object[]> offline = new HashMap<>();
-    for (Object[] row : TandemParquet.readFeatures(spec, offlineDir)) {
+    for (Object[] row : TandemFiles.readFeatures(spec, offlineDir)) {
       offline.put(keyText(row[keyFeature]), row);
     }
     log.printf("check-consistency: %d offline rows from %s%n", offline.size(), offlineDir);
@@ -205,8 +205,8 @@ final class ConsistencyCheck {
     boolean rematerialized = false;
     long started = System.nanoTime();
     long lastLog = started;
-    try (TandemParquet.FeatureFileWriter out = onlineOut == null ? null
-        : TandemParquet.featureWriter(spec, onlineOut.resolve("part-00000-of-00001.parquet"))) {
+    try (TandemFiles.FeatureFileWriter out = onlineOut == null ? null
+        : TandemFiles.featureWriter(spec, onlineOut.resolve("part-00000-of-00001.parquet"))) {
       for (Replayed row : replay) {
         if (rematerialize != null && !rematerialized && row.time() > rematerialize.at().toEpochMilli()) {
           flush(pending, generation, ingestion, kafka, preloaded);
@@ -309,7 +309,7 @@ final class ConsistencyCheck {
     boolean isRequest = table.name().equals(spec.plan().requestTable().name());
     int timeIndex = table.time() == null ? -1 : table.indexOf(table.time());
     List<Replayed> rows = new ArrayList<>();
-    TandemParquet.readTable(spec, dataDir, table, new TandemParquet.TableRows() {
+    TandemFiles.readTable(spec, dataDir, table, new TandemFiles.TableRows() {
       @Override
       public void row(Object[] values, long sequence) {
         if (table.rejection(values) != null) {

@@ -3,7 +3,7 @@ package dev.tandem.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.online.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
@@ -233,7 +233,7 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Integer> users = new HashMap<>();
     Map<String, Integer> items = new HashMap<>();
     Instant[] last = {Instant.EPOCH};
-    TandemParquet.readTable(s, dataDir.toString(), request, new TandemParquet.TableRows() {
+    TandemFiles.readTable(s, dataDir.toString(), request, new TandemFiles.TableRows() {
       @Override
       public void row(Object[] values, long sequence) {
         if (values[user] != null && values[item] != null && values[time] instanceof Instant t) {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.beam.TandemFeatures;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.beam.TandemState;
 import dev.tandem.online.EventLog;
@@ -98,7 +99,7 @@ final class MaterializeJob {
   int run() throws IOException, InterruptedException {
     boolean localData = !data.contains("://");
     if (localData) {
-      List<String> problems = TandemParquet.check(spec, Path.of(data));
+      List<String> problems = TandemFiles.check(spec, Path.of(data));
       if (!problems.isEmpty()) {
         problems.forEach(p -> stderr.println("data error: " + p));
         return TandemCli.BAD_INPUT;

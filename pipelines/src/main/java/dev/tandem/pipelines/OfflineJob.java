@@ -1,6 +1,7 @@
 package dev.tandem.pipelines;
 
 import dev.tandem.beam.TandemFeatures;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.beam.TandemTrainingSet;
 import dev.tandem.spec.FeatureSpec;
@@ -78,7 +79,7 @@ final class OfflineJob {
     FileSystems.setDefaultPipelineOptions(options);
     Optional<Path> localData = Storage.localPath(data);
     if (localData.isPresent()) {
-      List<String> problems = TandemParquet.check(spec, localData.get());
+      List<String> problems = TandemFiles.check(spec, localData.get());
       if (!problems.isEmpty()) {
         problems.forEach(p -> stderr.println("data error: " + p));
         return TandemCli.BAD_INPUT;

@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -31,6 +33,8 @@ final class Runners {
    * bundle, so small data runs fastest on few keys (the JD sample: 13.9 s with 64, 8.3 s with 8).
    */
   static final int DIRECT_SHARDS = 8;
+
+  private static final Pattern LOCAL_CORES = Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]");
 
   private Runners() {}
 
@@ -122,7 +126,7 @@ final class Runners {
 
   /** The worker threads of an embedded master: N of {@code local[N]} or {@code local[N,F]}; the machine's cores for {@code local[*]} or {@code local}'s one. */
   static int localCores(String master) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+    Matcher m = LOCAL_CORES.matcher(master);
     if (m.matches()) {
       return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(m.group(1)));
     }

@@ -1,6 +1,6 @@
 package dev.tandem.pipelines;
 
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -163,6 +163,6 @@ final class Storage {
 
   /** A matched file as Parquet reads it: seekable channels of the file's own file system. */
   static InputFile parquet(MatchResult.Metadata file) {
-    return TandemParquet.inputFile(file.resourceId());
+    return TandemFiles.inputFile(file.resourceId());
   }
 }

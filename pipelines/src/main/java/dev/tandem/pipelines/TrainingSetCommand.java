@@ -55,7 +55,7 @@ final class TrainingSetCommand implements Callable<Integer> {
     java.time.Instant test;
     try {
       java.time.Instant[] range = validationFrom == null || testFrom == null
-          ? dev.tandem.beam.TandemParquet.requestTimeRange(s, Storage.folder(offline.input.data)) : null;
+          ? dev.tandem.beam.TandemFiles.requestTimeRange(s, Storage.folder(offline.input.data)) : null;
       validation = validationFrom != null ? TandemCli.time(validationFrom, s) : fraction(range, 0.8);
       test = testFrom != null ? TandemCli.time(testFrom, s) : fraction(range, 0.9);
     } catch (IllegalArgumentException | IOException e) {

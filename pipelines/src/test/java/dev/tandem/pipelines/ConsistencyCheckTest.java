@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.tandem.beam.ParquetTableWriter;
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.online.LocalRedis;
 import dev.tandem.online.LocalRedisCluster;
 import dev.tandem.online.RedisState;
@@ -53,8 +53,8 @@ class ConsistencyCheckTest {
     }
     assertThat("the online rows have the feature table's Parquet schema", schema(onlineOut), is(schema(offline)));
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);
-    List<Object[]> online = TandemParquet.readFeatures(spec, onlineOut.toString());
-    List<Object[]> offlineRows = TandemParquet.readFeatures(spec, offline.toString());
+    List<Object[]> online = TandemFiles.readFeatures(spec, onlineOut.toString());
+    List<Object[]> offlineRows = TandemFiles.readFeatures(spec, offline.toString());
     assertThat(online.size(), is(offlineRows.size()));
     java.util.Comparator<Object[]> byKey = java.util.Comparator.comparing(r -> (String) r[0]);
     online.sort(byKey);
@@ -82,7 +82,7 @@ class ConsistencyCheckTest {
   void aMaterializationInTheMiddleOfTheLiveReplayCarriesTheLoggedEventsOverAndOnlineStillEqualsOffline() throws Exception {
     Path data = Fixtures.jd(JdGenerator.Mode.ADVERSARIAL);
     Path offline = offline(data);
-    java.time.Instant[] span = TandemParquet.requestTimeRange(FeatureSpec.load(JD_SPEC), data);
+    java.time.Instant[] span = TandemFiles.requestTimeRange(FeatureSpec.load(JD_SPEC), data);
     long length = span[1].toEpochMilli() - span[0].toEpochMilli();
     java.time.Instant at = span[0].plusMillis(length / 2);
     java.time.Instant asOf = span[0].plusMillis(length / 4);
@@ -98,7 +98,7 @@ class ConsistencyCheckTest {
   void aDifferenceIsReportedPerFeatureWithExamplesAndExitsOne() throws Exception {
     Path data = Fixtures.jd(JdGenerator.Mode.REALISTIC);
     FeatureSpec spec = FeatureSpec.load(JD_SPEC);
-    List<Object[]> rows = TandemParquet.readFeatures(spec, offline(data).toString());
+    List<Object[]> rows = TandemFiles.readFeatures(spec, offline(data).toString());
     int feature = 6;
     rows.get(0)[feature] = 999L;
     Path tampered = Files.createDirectories(dir.resolve("tampered"));

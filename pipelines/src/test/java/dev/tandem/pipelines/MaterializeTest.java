@@ -11,7 +11,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.kafka.LocalKafka;
 import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
@@ -84,7 +84,7 @@ class MaterializeTest {
 
   @Test
   void asOfLeavesOutLaterRowsAndReadersSeeOneWholeGenerationAcrossTheSwitch() throws Exception {
-    Instant[] span = TandemParquet.requestTimeRange(spec, ADVERSARIAL);
+    Instant[] span = TandemFiles.requestTimeRange(spec, ADVERSARIAL);
     Instant asOf = span[0].plusMillis((span[1].toEpochMilli() - span[0].toEpochMilli()) / 2);
 
     assertThat(materialize().code(), is(0));

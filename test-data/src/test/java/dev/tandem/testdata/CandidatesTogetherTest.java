@@ -4,7 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
-import dev.tandem.beam.TandemParquet;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.spec.eval.FeaturePlan;
@@ -37,7 +37,7 @@ class CandidatesTogetherTest {
     List<Object[]> requests = new ArrayList<>();
     Set<Object> skus = new LinkedHashSet<>();
     for (TableDef table : spec.tables()) {
-      TandemParquet.readTable(spec, Fixtures.jd(mode).toString(), table, new TandemParquet.TableRows() {
+      TandemFiles.readTable(spec, Fixtures.jd(mode).toString(), table, new TandemFiles.TableRows() {
         @Override
         public void row(Object[] values, long sequence) {
           for (StatePlan.Store store : plan.state().storesOf(table.name())) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.is;
 
 import dev.tandem.beam.ParquetTableWriter;
 import dev.tandem.beam.TandemFeatures;
+import dev.tandem.beam.TandemFiles;
 import dev.tandem.beam.TandemParquet;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
@@ -36,7 +37,7 @@ class FixtureFeaturesTest {
   void theJdSpecRunsOverEachFixture(JdGenerator.Mode mode) throws Exception {
     Path data = Fixtures.jd(mode);
     FeatureSpec spec = FeatureSpec.load(JdSampleRun.SPEC);
-    assertThat(TandemParquet.check(spec, data), empty());
+    assertThat(TandemFiles.check(spec, data), empty());
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     p.apply(TandemParquet.read(spec, data.toString()))
         .apply(TandemFeatures.of(spec))
