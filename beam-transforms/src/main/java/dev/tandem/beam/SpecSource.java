@@ -5,6 +5,7 @@ import dev.tandem.spec.SpecException;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 
 /**
  * Carries a spec to workers as its text and compiles it once per worker JVM: the compiled
@@ -32,6 +33,13 @@ final class SpecSource implements Serializable {
       spec = COMPILED.computeIfAbsent(new Key(fileName, text), SpecSource::compile);
     }
     return spec;
+  }
+
+  /** Adds the spec's name and the SHA-256 of its text to a transform's display data. */
+  DisplayData.Builder display(DisplayData.Builder builder) {
+    FeatureSpec s = get();
+    return builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
+        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"));
   }
 
   private static FeatureSpec compile(Key key) {

@@ -152,9 +152,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    FeatureSpec s = spec.get();
-    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
-        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+    spec.display(builder)
         .add(DisplayData.item("shards", shards).withLabel("Shards of each shuffle"))
         .addIfNotDefault(DisplayData.item("requestTime", requestTime).withLabel("Request time as the last field"), false);
   }

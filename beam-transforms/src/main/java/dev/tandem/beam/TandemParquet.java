@@ -108,7 +108,7 @@ public final class TandemParquet {
     public void populateDisplayData(DisplayData.Builder builder) {
       super.populateDisplayData(builder);
       FeatureSpec s = spec.get();
-      builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
+      spec.display(builder)
           .add(DisplayData.item("dataDir", dataDir).withLabel("Parquet tables (DIR/<table>/*.parquet)"))
           .add(DisplayData.item("tables", String.join(", ", s.plan().tables())).withLabel("Tables read"));
     }

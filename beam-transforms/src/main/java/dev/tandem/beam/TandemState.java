@@ -102,9 +102,7 @@ public final class TandemState extends PTransform<PCollectionRowTuple, PCollecti
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    FeatureSpec s = spec.get();
-    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
-        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+    spec.display(builder)
         .addIfNotNull(DisplayData.item("asOf", asOf == null ? null : asOf.toString()).withLabel("Rows at or before"));
   }
 

@@ -98,9 +98,7 @@ public final class TandemTrainingSet extends PTransform<PCollectionRowTuple, PCo
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    FeatureSpec s = spec.get();
-    builder.add(DisplayData.item("spec", s.name()).withLabel("Feature spec"))
-        .add(DisplayData.item("specSha256", s.sha256()).withLabel("SHA-256 of the feature spec's text"))
+    spec.display(builder)
         .add(DisplayData.item("validationFrom", Instant.ofEpochMilli(validationFrom).toString()).withLabel("Validation from"))
         .add(DisplayData.item("testFrom", Instant.ofEpochMilli(testFrom).toString()).withLabel("Test from"))
         .add(DisplayData.item("shards", shards).withLabel("Shards of each shuffle"));

@@ -141,7 +141,7 @@ class TandemFeaturesTest {
   @Test
   void theParquetTransformsTheTrainingSetAndTheStateDisplayWhatTheyDo() throws Exception {
     FeatureSpec jd = FeatureSpec.load(TandemStateTest.JD_SPEC);
-    assertThat(display(TandemParquet.read(jd, "/data")), equalTo(Map.of("spec", "jd", "dataDir", "/data",
+    assertThat(display(TandemParquet.read(jd, "/data")), equalTo(Map.of("spec", "jd", "specSha256", jd.sha256(), "dataDir", "/data",
         "tables", String.join(", ", jd.plan().tables()))));
     assertThat(display(TandemParquet.writeRejected("/out/_rejected")),
         equalTo(Map.of("rows", "rejected rows", "outDir", "/out/_rejected", "files", 4L)));
