@@ -35,16 +35,17 @@ final class ParquetRows {
   private ParquetRows() {}
 
   /**
-   * A reader of the file's rows in file order: each {@link ParquetReader#read()} gives a new array
-   * of the table's width plus one free slot at the end (for the caller's sequence), or null at the end.
+   * A reader of the rows of the file's row groups whose middle lies in bytes [start, end), in file
+   * order: each {@link ParquetReader#read()} gives a new array of the table's width plus one free
+   * slot at the end (for the caller's sequence), or null at the end.
    */
-  static ParquetReader<Object[]> reader(TableDef table, InputFile file) throws IOException {
+  static ParquetReader<Object[]> reader(TableDef table, InputFile file, long start, long end) throws IOException {
     return new ParquetReader.Builder<Object[]>(file) {
       @Override
       protected ReadSupport<Object[]> getReadSupport() {
         return new Support(table);
       }
-    }.withConf(new Configuration()).usePageChecksumVerification().build();
+    }.withConf(new Configuration()).usePageChecksumVerification().withFileRange(start, end).build();
   }
 
   private static final class Support extends ReadSupport<Object[]> {

@@ -2,6 +2,7 @@ package dev.tandem.beam;
 
 import dev.tandem.spec.def.TableDef;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -9,9 +10,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -23,7 +22,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
@@ -31,6 +29,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -39,7 +39,8 @@ import org.apache.parquet.io.SeekableInputStream;
  * Reads one table's Parquet files into rows carrying their ingestion sequence: the file's rank
  * among the table's files (by name) in the high bits, the row's index in the file in the low
  * bits. The sequence is therefore the same on every runner, whatever the order of delivery.
- * Files are listed when the pipeline is built and read through Beam's file systems.
+ * Files are listed (and their footers read, to split them by row group) when the pipeline is
+ * built, and read through Beam's file systems.
  */
 final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   /** Rows per file the sequence can tell apart (2^40); files per table: 2^23. */
@@ -69,27 +70,54 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   }
 
   /**
-   * The table's files, numbered by name (the high bits of their rows' sequences), spread over
-   * workers. Files are listed when the pipeline is built.
+   * The table's files as splits of whole row groups (from the footers), spread over workers: a
+   * large file is read by several workers, each split giving its rows the sequences the whole
+   * file would (the file's rank among the table's files by name in the high bits, the row's index
+   * in the file in the low bits). Files are listed and their footers read when the pipeline is
+   * built; a file whose footer cannot be read is one split, whose read reports the problem.
    */
-  private static PCollection<KV<Long, String>> files(PBegin begin, TableDef table, String glob) {
-    List<KV<Long, String>> files = new ArrayList<>();
+  private static PCollection<FileSplit> files(PBegin begin, TableDef table, String glob) {
+    List<MatchResult.Metadata> found;
     try {
       MatchResult match = FileSystems.match(glob);
-      List<MatchResult.Metadata> found = new ArrayList<>(match.status() == MatchResult.Status.OK ? match.metadata() : List.of());
-      found.sort(Comparator.comparing(m -> m.resourceId().toString()));
-      for (int i = 0; i < found.size(); i++) {
-        files.add(KV.of((long) i, found.get(i).resourceId().toString()));
-      }
+      found = new ArrayList<>(match.status() == MatchResult.Status.OK ? match.metadata() : List.of());
     } catch (IOException e) {
       throw new IllegalArgumentException("table '" + table.name() + "': cannot list " + glob + ": " + e.getMessage(), e);
     }
-    if (files.isEmpty()) {
+    if (found.isEmpty()) {
       throw new IllegalArgumentException("table '" + table.name() + "': no Parquet files match " + glob);
     }
+    found.sort(Comparator.comparing(m -> m.resourceId().toString()));
+    List<FileSplit> splits = new ArrayList<>();
+    for (int rank = 0; rank < found.size(); rank++) {
+      splits.addAll(FileSplit.of(found.get(rank).resourceId(), (long) rank << ROW_BITS));
+    }
     return begin
-        .apply("List files", Create.of(files).withCoder(KvCoder.of(VarLongCoder.of(), StringUtf8Coder.of())))
+        .apply("List files", Create.of(splits).withCoder(SerializableCoder.of(FileSplit.class)))
         .apply("Spread files", Reshuffle.viaRandomKey());
+  }
+
+  /**
+   * A part of a file: the row groups whose middle lies in bytes [start, end), and the sequence of
+   * its first row.
+   */
+  record FileSplit(String file, long firstSequence, long start, long end) implements Serializable {
+    /** One split per row group, or the whole file when it has none or its footer cannot be read. */
+    static List<FileSplit> of(ResourceId file, long firstSequence) {
+      String name = file.toString();
+      List<FileSplit> splits = new ArrayList<>();
+      try (ParquetFileReader reader = ParquetFileReader.open(new BeamInputFile(file))) {
+        long row = 0;
+        for (BlockMetaData block : reader.getFooter().getBlocks()) {
+          splits.add(new FileSplit(name, firstSequence + row, block.getStartingPos(),
+              block.getStartingPos() + block.getCompressedSize()));
+          row += block.getRowCount();
+        }
+      } catch (IOException | RuntimeException e) {
+        splits.clear(); // the read names the file and the problem
+      }
+      return splits.isEmpty() ? List.of(new FileSplit(name, firstSequence, 0, Long.MAX_VALUE)) : splits;
+    }
   }
 
   /**
@@ -113,7 +141,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
 
     @Override
     public PCollectionTuple expand(PBegin begin) {
-      PCollection<KV<Long, String>> files = files(begin, table, glob);
+      PCollection<FileSplit> files = files(begin, table, glob);
       PCollection<Object[]> values = files.apply("Read values", ParDo.of(new ReadValues(table, zone)))
           .setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
       PCollection<Row> rejected = files.apply("Read rejected rows", ParDo.of(new ReadRejected(table, zone)))
@@ -122,7 +150,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
   }
 
-  static final class ReadFile extends DoFn<KV<Long, String>, Row> {
+  static final class ReadFile extends DoFn<FileSplit, Row> {
     private final TableDef table;
     private final Schema schema;
     private final ZoneOffset zone;
@@ -139,11 +167,10 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
-      ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-      TandemFiles.RecordValues toRow = new TandemFiles.RecordValues(table, file.getValue());
-      long[] sequence = {file.getKey() << ROW_BITS};
-      TandemFiles.readRows(table, resource, r -> {
+    public void process(@Element FileSplit split, MultiOutputReceiver out) throws IOException {
+      TandemFiles.RecordValues toRow = new TandemFiles.RecordValues(table, split.file());
+      long[] sequence = {split.firstSequence()};
+      TandemFiles.readRows(table, split, r -> {
         Row row = toRow.row(schema, r, sequence[0]++, zone);
         if (row.getSchema().equals(TandemSchemas.REJECTED)) {
           read.inc();
@@ -163,12 +190,11 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     void rejected(Row row);
   }
 
-  /** Reads one file ({@code KV(rank, name)}) into carried or rejected rows, in file order. */
-  static void readCarried(TableDef table, ZoneOffset zone, KV<Long, String> file, CarriedOrRejected out) throws IOException {
-    ResourceId resource = FileSystems.matchNewResource(file.getValue(), false);
-    TandemFiles.RecordValues toValues = new TandemFiles.RecordValues(table, file.getValue());
-    long[] sequence = {file.getKey() << ROW_BITS};
-    TandemFiles.readRows(table, resource, r -> {
+  /** Reads one split into carried or rejected rows, in file order. */
+  static void readCarried(TableDef table, ZoneOffset zone, FileSplit split, CarriedOrRejected out) throws IOException {
+    TandemFiles.RecordValues toValues = new TandemFiles.RecordValues(table, split.file());
+    long[] sequence = {split.firstSequence()};
+    TandemFiles.readRows(table, split, r -> {
       Row refused;
       try {
         Object[] values = toValues.carried(r, sequence[0]++, zone);
@@ -185,7 +211,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   }
 
   /** {@link Carried}'s read of the usable rows; it counts every row read and rejected. */
-  static final class ReadValues extends DoFn<KV<Long, String>, Object[]> {
+  static final class ReadValues extends DoFn<FileSplit, Object[]> {
     private final TableDef table;
     private final ZoneOffset zone;
     private final Counter read;
@@ -199,8 +225,8 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, String> file, OutputReceiver<Object[]> out) throws IOException {
-      readCarried(table, zone, file, new CarriedOrRejected() {
+    public void process(@Element FileSplit split, OutputReceiver<Object[]> out) throws IOException {
+      readCarried(table, zone, split, new CarriedOrRejected() {
         @Override
         public void carried(Object[] values) {
           read.inc();
@@ -217,7 +243,7 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
   }
 
   /** {@link Carried}'s read of the rows the features cannot use (counted by {@link ReadValues}). */
-  static final class ReadRejected extends DoFn<KV<Long, String>, Row> {
+  static final class ReadRejected extends DoFn<FileSplit, Row> {
     private final TableDef table;
     private final ZoneOffset zone;
 
@@ -227,8 +253,8 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, String> file, OutputReceiver<Row> out) throws IOException {
-      readCarried(table, zone, file, new CarriedOrRejected() {
+    public void process(@Element FileSplit split, OutputReceiver<Row> out) throws IOException {
+      readCarried(table, zone, split, new CarriedOrRejected() {
         @Override
         public void carried(Object[] values) {}
 

@@ -299,6 +299,16 @@ public final class TandemFiles {
    * @throws IllegalArgumentException when the file cannot be read or does not hold the table's columns
    */
   static void readRows(TableDef table, ResourceId file, FileRows rows) throws IOException {
+    readRows(table, file, 0, Long.MAX_VALUE, rows);
+  }
+
+  /** {@link #readRows(TableDef, ResourceId, FileRows)} of one split of a file: its row groups, in file order. */
+  static void readRows(TableDef table, ParquetTableSource.FileSplit split, FileRows rows) throws IOException {
+    readRows(table, FileSystems.matchNewResource(split.file(), false), split.start(), split.end(), rows);
+  }
+
+  /** The rows of the row groups whose middle lies in bytes [start, end) of the file. */
+  private static void readRows(TableDef table, ResourceId file, long start, long end, FileRows rows) throws IOException {
     org.apache.parquet.io.InputFile input = new ParquetTableSource.BeamInputFile(file);
     List<String> problems = new ArrayList<>();
     try (ParquetFileReader footer = ParquetFileReader.open(input)) {
@@ -309,7 +319,7 @@ public final class TandemFiles {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    try (ParquetReader<Object[]> reader = ParquetRows.reader(table, input)) {
+    try (ParquetReader<Object[]> reader = ParquetRows.reader(table, input, start, end)) {
       while (true) {
         Object[] row;
         try {
