@@ -3,6 +3,8 @@ package dev.tandem.beam;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import java.util.List;
+import java.util.function.Function;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -50,9 +52,10 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
   @Override
   public PCollectionTuple expand(PCollectionRowTuple input) {
     FeatureSpec s = spec.get();
-    PCollectionTuple carried = PCollectionTuple.empty(input.getPipeline());
-    PCollectionList<Row> rejected = PCollectionList.empty(input.getPipeline());
-    for (String name : tables) {
+    PCollectionList<Row> passedOn = input.has(TandemFeatures.REJECTED)
+        ? PCollectionList.of(input.get(TandemFeatures.REJECTED))
+        : PCollectionList.empty(input.getPipeline());
+    return gather(input.getPipeline(), tables, name -> {
       if (!input.has(name)) {
         throw new IllegalArgumentException("input has no table '" + name + "' (the spec needs: "
             + String.join(", ", s.tables().stream().map(TableDef::name).toList()) + "; given: "
@@ -62,15 +65,10 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
       PCollectionTuple values = input.get(name).apply("Values of " + name,
           ParDo.of(new ToValues(table))
               .withOutputTags(ToValues.VALUES, TupleTagList.of(ToValues.REJECTED)));
-      carried = carried.and(tag(name),
-          values.get(ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table))));
-      rejected = rejected.and(values.get(ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED));
-    }
-    if (input.has(TandemFeatures.REJECTED)) {
-      rejected = rejected.and(input.get(TandemFeatures.REJECTED));
-    }
-    PCollection<Row> allRejected = rejected.apply("Rejected rows", Flatten.pCollections());
-    return carried.and(REJECTED, allRejected.setRowSchema(TandemSchemas.REJECTED));
+      values.get(ToValues.VALUES).setCoder(new TaggedRow.ValuesCoder(TandemSchemas.carriedTypes(table)));
+      values.get(ToValues.REJECTED).setRowSchema(TandemSchemas.REJECTED);
+      return values;
+    }, passedOn);
   }
 
   /**
@@ -83,18 +81,31 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
       @Override
       public PCollectionTuple expand(PBegin begin) {
         FeatureSpec s = spec.get();
-        PCollectionTuple carried = PCollectionTuple.empty(begin.getPipeline());
-        PCollectionList<Row> rejected = PCollectionList.empty(begin.getPipeline());
-        for (String name : names) {
+        return gather(begin.getPipeline(), names, name -> {
           TableDef table = s.table(name);
-          PCollectionTuple read = begin.apply("Read " + name,
+          return begin.apply("Read " + name,
               new ParquetTableSource.Carried(table, TandemFiles.tableGlob(dataDir, table), s.timezone()));
-          carried = carried.and(tag(name), read.get(ToValues.VALUES));
-          rejected = rejected.and(read.get(ToValues.REJECTED));
-        }
-        return carried.and(REJECTED, rejected.apply("Rejected rows", Flatten.pCollections()).setRowSchema(TandemSchemas.REJECTED));
+        }, PCollectionList.empty(begin.getPipeline()));
       }
     };
+  }
+
+  /**
+   * Each table's carried rows ({@link ToValues#VALUES} of what {@code perTable} gives) under its
+   * {@link #tag}, and under {@link #REJECTED} every table's rejected rows ({@link ToValues#REJECTED})
+   * and {@code passedOn}, flattened.
+   */
+  private static PCollectionTuple gather(Pipeline pipeline, List<String> tables,
+      Function<String, PCollectionTuple> perTable, PCollectionList<Row> passedOn) {
+    PCollectionTuple carried = PCollectionTuple.empty(pipeline);
+    PCollectionList<Row> rejected = PCollectionList.empty(pipeline);
+    for (String name : tables) {
+      PCollectionTuple values = perTable.apply(name);
+      carried = carried.and(tag(name), values.get(ToValues.VALUES));
+      rejected = rejected.and(values.get(ToValues.REJECTED));
+    }
+    PCollection<Row> allRejected = rejected.and(passedOn.getAll()).apply("Rejected rows", Flatten.pCollections());
+    return carried.and(REJECTED, allRejected.setRowSchema(TandemSchemas.REJECTED));
   }
 
   /**
@@ -112,8 +123,8 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
 
     ToValues(TableDef table) {
       this.table = table;
-      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
-      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
+      this.read = rowsRead(table);
+      this.rejected = rowsRejected(table);
     }
 
     @ProcessElement
@@ -127,6 +138,16 @@ final class CarriedRows extends PTransform<PCollectionRowTuple, PCollectionTuple
         rejected.inc();
         out.get(REJECTED).output(refused);
       }
+    }
+
+    /** The counter of a table's rows read (each row once, whichever step reads it). */
+    static Counter rowsRead(TableDef table) {
+      return Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
+    }
+
+    /** The counter of a table's rows rejected. */
+    static Counter rowsRejected(TableDef table) {
+      return Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
     }
 
     /** The rejected row of carried {@code values} the features cannot use, or null ({@link TableDef#rejection}). */

@@ -15,7 +15,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -162,8 +161,8 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
       this.table = table;
       this.schema = schema;
       this.zone = zone;
-      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
-      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
+      this.read = CarriedRows.ToValues.rowsRead(table);
+      this.rejected = CarriedRows.ToValues.rowsRejected(table);
     }
 
     @ProcessElement
@@ -220,8 +219,8 @@ final class ParquetTableSource extends PTransform<PBegin, PCollectionRowTuple> {
     ReadValues(TableDef table, ZoneOffset zone) {
       this.table = table;
       this.zone = zone;
-      this.read = Metrics.counter(TandemFeatures.METRICS, "rows read: " + table.name());
-      this.rejected = Metrics.counter(TandemFeatures.METRICS, "rows rejected: " + table.name());
+      this.read = CarriedRows.ToValues.rowsRead(table);
+      this.rejected = CarriedRows.ToValues.rowsRejected(table);
     }
 
     @ProcessElement

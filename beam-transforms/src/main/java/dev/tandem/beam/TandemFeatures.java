@@ -180,6 +180,11 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     return parts.apply("Assemble", new AssembleFeatures(spec, outputSchema()));
   }
 
+  /** {@link #FEATURES} of carried tables, and {@link #REJECTED}: the rows they could not carry. */
+  private PCollectionRowTuple featuresAndRejected(PCollectionTuple tables) {
+    return PCollectionRowTuple.of(FEATURES, features(tables), REJECTED, tables.get(CarriedRows.REJECTED));
+  }
+
   /** The spec's features, then with {@link #withRequestTime()} the request's time. */
   private Schema outputSchema() {
     Schema features = TandemSchemas.output(spec.get());
@@ -202,7 +207,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     @Override
     public PCollectionRowTuple expand(PBegin begin) {
       PCollectionTuple tables = begin.apply("Read", CarriedRows.fromParquet(features.spec, features.spec.get().plan().tables(), dataDir));
-      return PCollectionRowTuple.of(FEATURES, features.features(tables), REJECTED, tables.get(CarriedRows.REJECTED));
+      return features.featuresAndRejected(tables);
     }
 
     @Override
@@ -225,7 +230,7 @@ public final class TandemFeatures extends PTransform<PCollectionRowTuple, PColle
     @Override
     public PCollectionRowTuple expand(PCollectionRowTuple input) {
       PCollectionTuple tables = input.apply("Values", features.carriedRows());
-      return PCollectionRowTuple.of(FEATURES, features.features(tables), REJECTED, tables.get(CarriedRows.REJECTED));
+      return features.featuresAndRejected(tables);
     }
 
     @Override

@@ -11,8 +11,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The executable form of a spec: its window groups, its joins and its output features. Both
@@ -191,7 +193,7 @@ public final class FeaturePlan {
    * among them: engines need not read them.
    */
   public List<String> tables() {
-    java.util.Set<String> tables = new java.util.LinkedHashSet<>();
+    Set<String> tables = new LinkedHashSet<>();
     tables.add(requestTable.name());
     groups.forEach(g -> tables.addAll(g.sources()));
     joins.forEach(j -> tables.add(j.table()));
