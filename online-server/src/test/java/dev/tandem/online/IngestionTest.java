@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import java.nio.file.Path;
 import java.time.Instant;

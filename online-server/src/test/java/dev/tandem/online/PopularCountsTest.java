@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import java.nio.file.Path;
 import java.time.Duration;

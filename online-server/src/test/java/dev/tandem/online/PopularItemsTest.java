@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,5 +1,8 @@
 package dev.tandem.online;
 
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.redis.LocalRedisCluster;
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;

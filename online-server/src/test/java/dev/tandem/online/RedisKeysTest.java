@@ -1,5 +1,7 @@
 package dev.tandem.online;
 
+import dev.tandem.redis.LocalRedis;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

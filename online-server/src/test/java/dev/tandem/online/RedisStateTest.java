@@ -29,6 +29,8 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.tandem.online.RedisState.Cas;
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.redis.LocalRedisCluster;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,8 +1,8 @@
 package dev.tandem.pipelines;
 
 import dev.tandem.kafka.LocalKafka;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisState;
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;

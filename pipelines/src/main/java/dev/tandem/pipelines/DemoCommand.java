@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.beam.TandemFiles;
-import dev.tandem.online.LocalRedis;
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.spec.def.Type;

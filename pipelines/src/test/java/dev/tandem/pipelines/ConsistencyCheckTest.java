@@ -8,9 +8,9 @@ import static org.hamcrest.Matchers.is;
 
 import dev.tandem.beam.ParquetTableWriter;
 import dev.tandem.beam.TandemFiles;
-import dev.tandem.online.LocalRedis;
-import dev.tandem.online.LocalRedisCluster;
 import dev.tandem.online.RedisState;
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.redis.LocalRedisCluster;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.testdata.Fixtures;

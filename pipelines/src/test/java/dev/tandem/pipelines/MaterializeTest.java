@@ -13,10 +13,10 @@ import static org.hamcrest.Matchers.not;
 
 import dev.tandem.beam.TandemFiles;
 import dev.tandem.kafka.LocalKafka;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.pipelines.TandemCliTest.Result;
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.spec.encoding.RowCodec;

@@ -8,9 +8,9 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.kafka.LocalKafka;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
+import dev.tandem.redis.LocalRedis;
 import dev.tandem.spec.FeatureSpec;
 import dev.tandem.spec.def.TableDef;
 import dev.tandem.spec.encoding.RowCodec;

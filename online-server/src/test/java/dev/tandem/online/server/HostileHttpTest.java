@@ -1,19 +1,18 @@
 package dev.tandem.online.server;
 
+
 import dev.tandem.online.JdFixture;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisState;
 import dev.tandem.online.TinyJdModel;
-
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.def.TableDef;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
-
-import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.def.TableDef;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,10 +1,13 @@
 package dev.tandem.online.server;
 
+
+import dev.tandem.model.ModelMetadata;
+import dev.tandem.model.Scorer;
 import dev.tandem.online.JdFixture;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisState;
 import dev.tandem.online.TinyJdModel;
-
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.spec.FeatureSpec;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -12,10 +15,6 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
-
-import dev.tandem.model.ModelMetadata;
-import dev.tandem.model.Scorer;
-import dev.tandem.spec.FeatureSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

@@ -1,13 +1,20 @@
 package dev.tandem.online.server;
 
+
+import dev.tandem.model.Scorer;
 import dev.tandem.online.Ingestion;
 import dev.tandem.online.JdFixture;
 import dev.tandem.online.JsonValues;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.online.TinyJdModel;
-
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.spec.FeatureSpec;
+import dev.tandem.spec.def.FeatureDef;
+import dev.tandem.spec.def.TableDef;
+import dev.tandem.spec.encoding.Values;
+import dev.tandem.spec.eval.ServingPlan;
+import dev.tandem.spec.eval.StatePlan;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,14 +23,6 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
-
-import dev.tandem.model.Scorer;
-import dev.tandem.spec.FeatureSpec;
-import dev.tandem.spec.def.FeatureDef;
-import dev.tandem.spec.def.TableDef;
-import dev.tandem.spec.encoding.Values;
-import dev.tandem.spec.eval.ServingPlan;
-import dev.tandem.spec.eval.StatePlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

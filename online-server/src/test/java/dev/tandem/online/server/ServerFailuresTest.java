@@ -1,18 +1,17 @@
 package dev.tandem.online.server;
 
+
 import dev.tandem.online.JdFixture;
-import dev.tandem.online.LocalRedis;
 import dev.tandem.online.RedisKeys;
 import dev.tandem.online.RedisState;
 import dev.tandem.online.TinyJdModel;
-
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.spec.FeatureSpec;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import dev.tandem.spec.FeatureSpec;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,16 +1,15 @@
 package dev.tandem.online.server;
 
-import dev.tandem.online.JdFixture;
-import dev.tandem.online.LocalRedis;
-import dev.tandem.online.TinyJdModel;
 
+import dev.tandem.online.JdFixture;
+import dev.tandem.online.TinyJdModel;
+import dev.tandem.redis.LocalRedis;
+import dev.tandem.spec.FeatureSpec;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
-
-import dev.tandem.spec.FeatureSpec;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.redis;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.tandem.online;
+package dev.tandem.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +17,8 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.embedded.core.ExecutableProvider;
 
@@ -38,7 +40,7 @@ public final class LocalRedis implements AutoCloseable {
   private static final String PORT_TAKEN = "Address already in use";
 
   /** A CA certificate (PEM) and the server's certificate and key that it signed. */
-  record Certificates(Path ca, Path cert, Path key) {}
+  public record Certificates(Path ca, Path cert, Path key) {}
 
   private final int port;
   private final ProcessHandle process;
@@ -135,24 +137,28 @@ public final class LocalRedis implements AutoCloseable {
 
   /** A short-lived connection for administration (cluster setup, tests). */
   public Jedis admin() {
-    return admin(port, 5000, caFile());
+    return admin(port, 5000, tls != null);
   }
 
-  static Jedis admin(int port, int timeoutMillis) {
-    return admin(port, timeoutMillis, null);
+  public static Jedis admin(int port, int timeoutMillis) {
+    return admin(port, timeoutMillis, false);
   }
 
   /**
-   * Over TLS when {@code caFile} is given. The legacy Jedis class speaks RESP2 only: saying so
+   * Over TLS when {@code tls}. The legacy Jedis class speaks RESP2 only: saying so
    * explicitly spares a warning per connection.
+   *
+   * <p>The TLS connection does not check the certificate: it administers, on loopback, the
+   * server this class started with a certificate it made itself. Clients under test (the
+   * server's {@code RedisState}) check it against {@link #caFile()}.
    */
-  static Jedis admin(int port, int timeoutMillis, Path caFile) {
+  static Jedis admin(int port, int timeoutMillis, boolean tls) {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .protocol(RedisProtocol.RESP2)
         .connectionTimeoutMillis(Math.min(1000, timeoutMillis))
         .socketTimeoutMillis(timeoutMillis);
-    if (caFile != null) {
-      config.ssl(true).sslSocketFactory(RedisState.trusting(caFile));
+    if (tls) {
+      config.ssl(true).sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.INSECURE).build());
     }
     return new Jedis(new HostAndPort(HOST, port), config.build());
   }
@@ -161,7 +167,7 @@ public final class LocalRedis implements AutoCloseable {
    * A fresh CA and a server certificate for 127.0.0.1 (a subject alternative name: clients check
    * it) signed by it, EC P-256, valid for a day, in a new folder under {@code workDir}.
    */
-  static Certificates throwawayCertificates(Path workDir) throws IOException {
+  public static Certificates throwawayCertificates(Path workDir) throws IOException {
     Files.createDirectories(workDir);
     Path dir = Files.createTempDirectory(workDir.toAbsolutePath(), "tls-");
     Certificates out = new Certificates(dir.resolve("ca.crt"), dir.resolve("server.crt"), dir.resolve("server.key"));
@@ -294,7 +300,7 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   private static boolean answersAs(int port, long pid, Certificates tls) {
-    try (Jedis jedis = admin(port, 1000, tls == null ? null : tls.ca())) {
+    try (Jedis jedis = admin(port, 1000, tls != null)) {
       return "PONG".equals(jedis.ping()) && jedis.info("server").contains("process_id:" + pid + "\r\n");
     } catch (JedisException e) {
       return false;
