@@ -8,6 +8,7 @@ import dev.tandem.spec.def.Type;
 import dev.tandem.spec.eval.ServingPlan;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -69,6 +70,27 @@ public final class OpenApiDocument {
     JsonObject rows = schemas.getJsonObject("EventsRequest").getJsonObject("properties").getJsonObject("rows");
     rows.put("maxItems", config.maxEventRows());
     return doc;
+  }
+
+  /**
+   * The body schema of an operation of {@code document}, its {@code $ref} followed; null for an
+   * operation without a JSON body.
+   */
+  static JsonObject bodySchema(JsonObject document, String operationId) {
+    JsonObject paths = document.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (item.getValue(method) instanceof JsonObject op && operationId.equals(op.getString("operationId"))) {
+          Object schema = JsonPointer.from("/requestBody/content/application~1json/schema").queryJson(op);
+          if (schema instanceof JsonObject s && s.getString("$ref") != null) {
+            return (JsonObject) JsonPointer.from(s.getString("$ref").substring(1)).queryJson(document);
+          }
+          return schema instanceof JsonObject s ? s : null;
+        }
+      }
+    }
+    return null;
   }
 
   private static JsonObject rowSchema(TableDef t, boolean timeRequired) {

@@ -13,6 +13,8 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,8 +23,8 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
@@ -36,8 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The HTTP face of {@link OnlineService}: routes from the OpenAPI document (requests are
@@ -48,9 +48,6 @@ import java.util.regex.Pattern;
 final class ScoringVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(ScoringVerticle.class.getName());
   private static final String JSON = "application/json; charset=utf-8";
-  private static final Pattern REQUIRED = Pattern.compile("required property \"(.*)\"");
-  private static final Pattern PROPERTY = Pattern.compile("^Property \"(.*)\" does not match additional properties schema");
-  private static final Pattern TOO_MANY = Pattern.compile("\\( \\+ (\\d+) > (\\d+)\\)");
   private static final String START = "tandem.start";
   private static final String BEARER = "Bearer ";
   private static final long LINGER_MS = 1_000;
@@ -353,55 +350,26 @@ final class ScoringVerticle extends VerticleBase {
 
   /** A request that does not match the OpenAPI document: 400 naming the field at fault. */
   private void validationError(RoutingContext ctx, ValidatorException e) {
-    if (!(e instanceof SchemaValidationException se) || se.getOutputUnit() == null) {
-      String message = e.getMessage();
-      String field = "body";
-      if (message != null && message.contains("can't be decoded")) {
-        message = "the body is not valid JSON";
-      } else if (message != null && message.contains("content-type")) {
-        message = "the body must be JSON (content-type: application/json)";
-      }
-      error(ctx, 400, message, field);
+    ValidationProblem problem = e instanceof SchemaValidationException se && se.getOutputUnit() != null
+        ? ValidationProblem.of(se.getOutputUnit(), bodySchema(ctx), openapi, decodedBody(ctx))
+        : null;
+    if (problem == null) {
+      // Not a schema failure: the body could not be read as JSON of the declared content type.
+      String message = switch (e.type()) {
+        case MISSING_REQUIRED_PARAMETER -> "a JSON body is required";
+        case UNSUPPORTED_VALUE_FORMAT -> "the body must be JSON (content-type: application/json)";
+        case ILLEGAL_VALUE -> "the body is not valid JSON";
+        default -> e.getMessage();
+      };
+      error(ctx, 400, message, "body");
       return;
     }
-    List<OutputUnit> units = new ArrayList<>();
-    flatten(se.getOutputUnit(), units);
-    units.removeIf(u -> u.getError() == null || u.getInstanceLocation() == null);
-    // The deepest leaf error (a type, a bound, a required property) says what is wrong where.
-    OutputUnit best = null;
-    for (OutputUnit u : units) {
-      if (!summary(u) && (best == null || depth(u) >= depth(best))) {
-        best = u;
-      }
-    }
-    if (best != null) {
-      String path = pointerToPath(best.getInstanceLocation());
-      String message = best.getError();
-      Matcher required = REQUIRED.matcher(message);
-      Matcher tooMany = TOO_MANY.matcher(message);
-      if (required.find()) {
-        path = join(path, required.group(1));
-        message = "required";
-      } else if (tooMany.find()) {
-        message = "too many items: " + tooMany.group(1) + ", at most " + tooMany.group(2);
-      }
-      error(ctx, 400, message, path.isEmpty() ? "body" : path);
+    String field = problem.field().isEmpty() ? "body" : problem.field();
+    if (!problem.undeclaredMember()) {
+      error(ctx, 400, problem.reason(), field);
       return;
     }
-    // Otherwise a member the schema does not declare. (vertx-json-schema also reports a declared
-    // member whose value failed as "additional", next to a "properties" error at the same place.)
-    for (OutputUnit u : units) {
-      Matcher extra = PROPERTY.matcher(u.getError());
-      if (extra.find() && units.stream().noneMatch(o -> o != u && o.getInstanceLocation().equals(u.getInstanceLocation())
-          && o.getError().endsWith("\" does not match schema")) && (best == null || depth(u) > depth(best))) {
-        best = u;
-      }
-    }
-    if (best == null) {
-      error(ctx, 400, e.getMessage(), "body");
-      return;
-    }
-    String path = pointerToPath(best.getInstanceLocation());
+    String path = problem.field();
     String parent = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
     String name = path.contains(".") ? path.substring(path.lastIndexOf('.') + 1) : path;
     boolean rowOfTable = parent.startsWith("values.") || parent.startsWith("events.") || parent.equals("row")
@@ -413,49 +381,21 @@ final class ScoringVerticle extends VerticleBase {
         : table ? "unknown table '" + name + "'"
         : rowOfTable ? "unknown column '" + name + "'"
         : "unknown field '" + name + "'";
-    error(ctx, 400, message, path);
+    error(ctx, 400, message, field);
   }
 
-  /** Errors that only say a part failed ("Property "x" does not match schema"), not why. */
-  private static boolean summary(OutputUnit u) {
-    String e = u.getError();
-    return e.endsWith("does not match schema") || e.equals("A subschema had errors") || e.equals("Items did not match schema")
-        || PROPERTY.matcher(e).find();
+  /** The body schema of the route's OpenAPI operation, as the document declares it. */
+  private JsonObject bodySchema(RoutingContext ctx) {
+    Operation operation = ctx.currentRoute() == null ? null : ctx.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
+    return operation == null ? null : OpenApiDocument.bodySchema(openapi, operation.getOperationId());
   }
 
-  private static int depth(OutputUnit u) {
-    return u.getInstanceLocation().length();
-  }
-
-  private static void flatten(OutputUnit unit, List<OutputUnit> out) {
-    out.add(unit);
-    if (unit.getErrors() != null) {
-      unit.getErrors().forEach(u -> flatten(u, out));
+  private static Object decodedBody(RoutingContext ctx) {
+    try {
+      return ctx.body() == null || ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      return null;
     }
-  }
-
-  /** A JSON pointer ({@code /values/bo_user/age}, {@code /candidates/3}) as a path ({@code values.bo_user.age}, {@code candidates[3]}). */
-  static String pointerToPath(String pointer) {
-    StringBuilder b = new StringBuilder();
-    if (pointer != null && pointer.startsWith("#")) {
-      pointer = pointer.substring(1); // a URI fragment: "#" is the root
-    }
-    if (pointer == null || pointer.isEmpty() || pointer.equals("/")) {
-      return "";
-    }
-    for (String raw : pointer.substring(pointer.startsWith("/") ? 1 : 0).split("/", -1)) {
-      String segment = raw.replace("~1", "/").replace("~0", "~");
-      if (!segment.isEmpty() && segment.chars().allMatch(Character::isDigit) && b.length() > 0) {
-        b.append('[').append(segment).append(']');
-      } else {
-        b.append(b.length() == 0 ? "" : ".").append(segment);
-      }
-    }
-    return b.toString();
-  }
-
-  private static String join(String path, String name) {
-    return path.isEmpty() ? name : path + "." + name;
   }
 
   private static void error(RoutingContext ctx, int status, String message, String field) {
