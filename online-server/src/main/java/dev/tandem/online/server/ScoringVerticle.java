@@ -111,7 +111,7 @@ final class ScoringVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-        .rootHandler((io.vertx.ext.web.handler.PlatformHandler) this::measure)
+        .rootHandler((io.vertx.ext.web.handler.PlatformHandler) ScoringVerticle::stampStart)
         .rootHandler(timeouts())
         .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
@@ -289,28 +289,10 @@ final class ScoringVerticle extends VerticleBase {
     });
   }
 
-  /** Records each request's endpoint, status and latency once its answer is written. */
-  private void measure(RoutingContext ctx) {
-    long start = System.nanoTime();
-    ctx.put(START, start);
-    String endpoint = endpoint(ctx.request().path());
-    String method = ctx.request().method().name();
-    ctx.addEndHandler(ar -> metrics.request(endpoint, method, ctx.response().getStatusCode(), System.nanoTime() - start));
+  /** Notes when the request arrived: its deadline counts from there. */
+  private static void stampStart(RoutingContext ctx) {
+    ctx.put(START, System.nanoTime());
     ctx.next();
-  }
-
-  private static String endpoint(String path) {
-    if (path == null) {
-      return "other";
-    }
-    if (path.startsWith("/events/")) {
-      return "/events/{table}";
-    }
-    return switch (path) {
-      case "/recommend", "/predict", "/features", "/health", "/health/live", "/health/ready", "/metrics", "/openapi.json",
-          "/admin/reload" -> path;
-      default -> "other";
-    };
   }
 
   private void failure(RoutingContext ctx) {

@@ -7,15 +7,26 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The server's meters, exposed as Prometheus text on {@code GET /metrics}:
  *
  * <ul>
- *   <li>{@code tandem_http_requests_seconds} (histogram) per {@code endpoint}, {@code method} and
- *       {@code status}: request counts ({@code _count}) and latency;
+ *   <li>Vert.x's own HTTP server metrics (vertx-micrometer-metrics), per {@code route} (the
+ *       OpenAPI path template), {@code method} and {@code code}: {@code vertx_http_server_requests_total},
+ *       {@code vertx_http_server_response_time_seconds} (histogram), request and response bytes,
+ *       active requests and connections;
  *   <li>{@code tandem_redis_fetch_seconds} (histogram): one state fetch (one round trip), and
  *       {@code tandem_redis_fetch_keys} / {@code tandem_redis_fetch_bytes} (summaries) per fetch;
  *   <li>{@code tandem_features_seconds} (histogram): evaluating the features of one call's rows;
@@ -53,13 +64,17 @@ final class ServerMetrics {
         .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
   }
 
-  /** One HTTP request, by its endpoint (the route's path template), method and status. */
-  public void request(String endpoint, String method, int status, long nanos) {
-    Timer.builder("tandem.http.requests").description("HTTP requests by endpoint: counts and latency")
-        .tags("endpoint", endpoint, "method", method, "status", Integer.toString(status))
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  /**
+   * Options for a Vert.x that reports its HTTP server metrics into this registry: labelled by
+   * route template (not the raw path: {@code /events/{table}} stays one series), method and code,
+   * with histogram buckets; only the HTTP server's meters.
+   */
+  VertxBuilder vertx(VertxOptions options) {
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
+    EnumSet.complementOf(EnumSet.of(MetricsDomain.HTTP_SERVER)).forEach(metricsOptions::addDisabledMetricsCategory);
+    return Vertx.builder().with(options.setMetricsOptions(metricsOptions)).withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   public void fetch(long nanos, int keys, long bytes) {

@@ -136,7 +136,7 @@ public final class TandemServer implements AutoCloseable {
   }
 
   private void serve() throws StartException {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    vertx = metrics.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())).build();
     // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's
     // "any free port, shared by the servers of this Vert.x that ask for -1".
     int port = config.port() == 0 ? -1 : config.port();

@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -480,13 +481,14 @@ class ScoringServerTest {
         assertThat(line, SAMPLE.matcher(line).matches(), is(true));
       }
     }
-    assertThat(types.get("tandem_http_requests_seconds"), is("histogram"));
+    assertThat(types.get("vertx_http_server_response_time_seconds"), is("histogram"));
     assertThat(types.get("tandem_redis_fetch_seconds"), is("histogram"));
     assertThat(types.get("tandem_model_score_seconds"), is("histogram"));
     assertThat(types.get("tandem_model_batch_rows"), is("histogram"));
     String body = a.body();
-    assertThat(body, containsString("tandem_http_requests_seconds_count{endpoint=\"/recommend\",method=\"POST\",status=\"200\"}"));
-    assertThat(body, containsString("tandem_http_requests_seconds_bucket{endpoint=\"/health\""));
+    String http = Arrays.stream(lines).filter(l -> l.startsWith("vertx_http_server_re")).collect(Collectors.joining("\n"));
+    assertThat(http, containsString("vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/recommend\"}"));
+    assertThat(http, containsString("vertx_http_server_response_time_seconds_bucket{code=\"200\",method=\"GET\",route=\"/health\""));
     assertThat(body, containsString("tandem_redis_fetch_seconds_count "));
     assertThat(body, containsString("tandem_features_seconds_count "));
     assertThat(body, containsString("tandem_model_batch_rows_sum "));
