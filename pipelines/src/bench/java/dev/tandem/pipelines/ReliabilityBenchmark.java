@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.redis.LocalRedisCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -45,6 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       call, while Redis (append-only, fsync always) is killed by pid and restarted once; then
  *       every event answered 2xx is posted again and must come back {@code duplicate} (it is in
  *       state), and every other one is posted again too (a retry is safe).</li>
+ *   <li>{@code cluster}: the state in a Redis Cluster of 3 masters + 3 replicas on loopback, the
+ *       server given a dead seed node first; 4 clients call {@code /features} (a random user and
+ *       sku: a few keys, so some calls miss a given master) for {@code --seconds}; a quarter in,
+ *       master 0 is killed by pid (SIGKILL): answers by status per second, how fast the errors
+ *       came, and the window from the kill until every call is answered 200 again.</li>
  * </ul>
  */
 public final class ReliabilityBenchmark {
@@ -63,6 +69,10 @@ public final class ReliabilityBenchmark {
     Files.createDirectories(work);
     PrintWriter report = new PrintWriter(Files.newBufferedWriter(work.resolve(scenario + ".txt")), true);
     Path model = options.containsKey("--model") ? Path.of(options.get("--model")) : ServingBenchmark.defaultModel(data, work);
+    if (scenario.equals("cluster")) {
+      cluster(data, model, Integer.parseInt(options.getOrDefault("--seconds", "40")), work, report);
+      return;
+    }
     try (AppendOnlyRedis redis = AppendOnlyRedis.start(work.resolve("redis"))) {
       ServingBenchmark.cli("materialize", "--spec", ServingBenchmark.SPEC.toString(), "--data", data.toString(), "--redis",
           redis.uri(), "--grace-seconds", "0");
@@ -80,7 +90,7 @@ public final class ReliabilityBenchmark {
           case "soak" -> soak(base, bodies, connections, Integer.parseInt(options.getOrDefault("--minutes", "10")),
               server.pid(), work, report);
           case "events" -> events(base, redis, Integer.parseInt(options.getOrDefault("--events", "100000")), report);
-          default -> throw new IllegalArgumentException("--scenario overload, soak or events, not " + scenario);
+          default -> throw new IllegalArgumentException("--scenario overload, soak, events or cluster, not " + scenario);
         }
       } finally {
         server.destroy();
@@ -320,6 +330,113 @@ public final class ReliabilityBenchmark {
     }
     say(report, "acknowledged (2xx) events: %d, of which missing from state afterwards: %d; events that got an error: %d,"
         + " posted again: %s", ackedRows, lost, refused.stream().mapToInt(ArrayNode::size).sum(), retried);
+  }
+
+  // ------------------------------------------------------------------ Redis Cluster failover
+
+  /** One call of the cluster scenario: when it was sent (ns after the start), how long it took, its status (0: no answer). */
+  private record Call(long sentNanos, long tookNanos, int status) {}
+
+  private static void cluster(Path data, Path model, int seconds, Path work, PrintWriter report) throws Exception {
+    int clients = 4;
+    try (LocalRedisCluster cluster = LocalRedisCluster.start(work.resolve("cluster"), 3, 1)) {
+      ServingBenchmark.cli("materialize", "--spec", ServingBenchmark.SPEC.toString(), "--data", data.toString(), "--redis",
+          cluster.uri(), "--grace-seconds", "0");
+      cluster.awaitReplicated();
+      List<String> bodies = new ArrayList<>();
+      ServingBenchmark.Bodies recommend = ServingBenchmark.bodies(dev.tandem.spec.FeatureSpec.load(ServingBenchmark.SPEC), data,
+          work);
+      for (int i = 0; i < recommend.users().size(); i++) {
+        for (String sku : recommend.candidates().get(i).subList(0, 10)) {
+          bodies.add(JSON.writeValueAsString(JSON.createObjectNode().put("user_id", recommend.users().get(i)).put("sku_id", sku)
+              .put("event_time", recommend.time().toString())));
+        }
+      }
+      int dead;
+      try (ServerSocket s = new ServerSocket(0)) {
+        dead = s.getLocalPort(); // nobody listens here once closed: a seed node that is down
+      }
+      String seeds = "redis://127.0.0.1:" + dead + "," + cluster.uri().substring("redis://".length());
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      say(report, "cluster: 3 masters + 3 replicas (cluster-node-timeout 2 s); the server's seeds %s (the first is down);"
+          + " %d clients call /features for %d s; master 0 (pid %d) is killed with SIGKILL at %d s", seeds, clients, seconds,
+          cluster.masters().get(0).pid(), seconds / 4);
+      Process server = ServingBenchmark.startServer(seeds, model, port, Map.of());
+      String url = "http://127.0.0.1:" + port + "/features";
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+      long start = System.nanoTime();
+      long end = start + TimeUnit.SECONDS.toNanos(seconds);
+      ExecutorService pool = Executors.newFixedThreadPool(clients);
+      List<Future<?>> running = new ArrayList<>();
+      try {
+        for (int c = 0; c < clients; c++) {
+          java.util.Random random = new java.util.Random(c);
+          running.add(pool.submit(() -> {
+            while (System.nanoTime() < end) {
+              long sent = System.nanoTime();
+              int status;
+              try {
+                status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(random.nextInt(bodies.size())))).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+              } catch (IOException e) {
+                status = 0;
+              }
+              calls.add(new Call(sent - start, System.nanoTime() - sent, status));
+            }
+            return null;
+          }));
+        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds / 4));
+        long killed = System.nanoTime() - start;
+        ProcessHandle.of(cluster.masters().get(0).pid()).orElseThrow().destroyForcibly();
+        for (Future<?> f : running) {
+          f.get();
+        }
+        clusterReport(new ArrayList<>(calls), killed, report);
+      } finally {
+        pool.shutdownNow();
+        server.destroy();
+        server.waitFor(20, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static void clusterReport(List<Call> calls, long killed, PrintWriter report) {
+    calls.sort(java.util.Comparator.comparingLong(Call::sentNanos));
+    Map<Integer, Long> byStatus = new java.util.TreeMap<>();
+    calls.forEach(c -> byStatus.merge(c.status(), 1L, Long::sum));
+    long lastError = calls.stream().filter(c -> c.status() != 200).mapToLong(c -> c.sentNanos() + c.tookNanos()).max().orElse(-1);
+    long firstError = calls.stream().filter(c -> c.status() != 200).mapToLong(Call::sentNanos).min().orElse(-1);
+    say(report, "calls %d, by status %s (0: no answer)", calls.size(), byStatus);
+    if (lastError < 0) {
+      say(report, "no call failed");
+      return;
+    }
+    List<Call> window = calls.stream().filter(c -> c.sentNanos() >= killed && c.sentNanos() <= lastError).toList();
+    long okInWindow = window.stream().filter(c -> c.status() == 200).count();
+    double slowestError = calls.stream().filter(c -> c.status() != 200).mapToLong(Call::tookNanos).max().orElse(0) / 1e6;
+    double[] errorMs = calls.stream().filter(c -> c.status() != 200).mapToDouble(c -> c.tookNanos() / 1e6).sorted().toArray();
+    say(report, "first failed call sent %.3f s after the kill; the last failed call answered %.3f s after the kill: unavailable"
+        + " window %.3f s for the calls that touch master 0's slots", (firstError - killed) / 1e9, (lastError - killed) / 1e9,
+        (lastError - killed) / 1e9);
+    say(report, "in that window: %d calls, %d answered 200 (their keys on the live masters); failed calls answered in p50"
+        + " %.1f ms, max %.1f ms", window.size(), okInWindow, errorMs[errorMs.length / 2], slowestError);
+    long after = calls.stream().filter(c -> c.sentNanos() > lastError).count();
+    long afterOk = calls.stream().filter(c -> c.sentNanos() > lastError && c.status() == 200).count();
+    say(report, "after it: %d calls, %d answered 200, no restart of the server", after, afterOk);
+    for (long second = 0; second * 1_000_000_000L <= calls.get(calls.size() - 1).sentNanos(); second++) {
+      long from = second * 1_000_000_000L;
+      Map<Integer, Long> in = new java.util.TreeMap<>();
+      calls.stream().filter(c -> c.sentNanos() >= from && c.sentNanos() < from + 1_000_000_000L)
+          .forEach(c -> in.merge(c.status(), 1L, Long::sum));
+      say(report, "  second %2d%s: %s", second, from <= killed && killed < from + 1_000_000_000L ? " (kill)" : "", in);
+    }
   }
 
   private static ArrayNode rows(int from, int count) {

@@ -248,9 +248,10 @@ public final class ServingBenchmark {
 
   /** The server's jar in its own process with the default settings (and {@code environment}); returns once it listens. */
   static Process startServer(String redisUri, Path model, int port, Map<String, String> environment) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        SERVER_JAR.toString(), "--spec", SPEC.toString(), "--model", model.toString(), "--redis", redisUri, "--port",
-        Integer.toString(port)).redirectErrorStream(true);
+    List<String> command = ServeCommand.javaCommand(SERVER_JAR);
+    command.addAll(List.of("--spec", SPEC.toString(), "--model", model.toString(), "--redis", redisUri, "--port",
+        Integer.toString(port)));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(environment);
     Process server = builder.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

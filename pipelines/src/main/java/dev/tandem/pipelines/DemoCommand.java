@@ -106,10 +106,12 @@ final class DemoCommand implements Callable<Integer> {
       stage("materialize the online state", "materialize", "--spec", specFile.toString(), "--data", dataDir.toString(),
           "--redis", redis.uri(), "--grace-seconds", "0");
       int port = freePort();
-      ProcessBuilder serve = new ProcessBuilder("java", "-Xmx1g", "-jar", serverJar.toString(), "--spec", specFile.toString(),
-          "--model", model.toString(), "--redis", redis.uri(), "--port", Integer.toString(port),
+      List<String> command = ServeCommand.javaCommand(serverJar);
+      command.addAll(List.of("--spec", specFile.toString(), "--model", model.toString(), "--redis", redis.uri(), "--port",
+          Integer.toString(port),
           // Its first calls run on a cold JVM: a wider deadline than a warm server's 100 ms default.
-          "--timeout-ms", "2000").redirectErrorStream(true);
+          "--timeout-ms", "2000"));
+      ProcessBuilder serve = new ProcessBuilder(command).redirectErrorStream(true);
       // The demo's own token (request-time values need one); from the environment, so no process list shows it.
       serve.environment().put("TANDEM_API_TOKEN", token);
       Process server = serve.start();

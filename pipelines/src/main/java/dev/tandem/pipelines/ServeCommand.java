@@ -23,12 +23,31 @@ import picocli.CommandLine.Command;
     + "its own jar, with these arguments: `tandem serve --help` lists its options.")
 final class ServeCommand implements Callable<Integer> {
   static final String JAR = "online-server/target/tandem-server.jar";
+  /**
+   * The server JVM's options unless {@code TANDEM_SERVER_JAVA_OPTS} says otherwise (the
+   * {@code tandem} script has the same default): a heap of fixed size, touched at start, so the
+   * process's memory is what it is from the first request on (TensorFlow's memory is off-heap).
+   */
+  static final String DEFAULT_JAVA_OPTS = "-Xms1g -Xmx1g -XX:+AlwaysPreTouch";
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec commandSpec;
 
   @CommandLine.Unmatched
   List<String> serverArgs = new ArrayList<>();
+
+  /** {@code java [TANDEM_SERVER_JAVA_OPTS or the default] -jar JAR}: the server's arguments go after it. */
+  static List<String> javaCommand(Path jar) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    String options = System.getenv("TANDEM_SERVER_JAVA_OPTS");
+    for (String option : (options == null ? DEFAULT_JAVA_OPTS : options).trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    return command;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -38,8 +57,7 @@ final class ServeCommand implements Callable<Integer> {
           + "`mvn -B -ntp -pl online-server -am install -DskipTests`");
       return BAD_INPUT;
     }
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString()));
+    List<String> command = javaCommand(jar);
     command.addAll(serverArgs);
     Process server = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).redirectErrorStream(true).start();
     Thread stop = new Thread(server::destroy, "tandem-serve-stop"); // SIGTERM to the CLI stops the server gracefully

@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -59,21 +58,21 @@ final class ScoringVerticle extends VerticleBase {
   private final JsonObject openapi;
   private final int port;
   private final AtomicBoolean draining;
-  private final AtomicInteger inFlight;
+  private final Admission admission;
   private WorkerExecutor workers;
   private HttpServer server;
 
   /**
    * @param port the port to listen on (-1: a free one, shared with the other verticles)
    * @param draining set when the server shuts down: readiness answers 503 from then on
-   * @param inFlight the calls on the worker pool (queued or running), shared by the verticles
+   * @param admission which calls the worker pool takes, shared by the verticles
    * @param reload loads, warms and swaps in the model (and spec) a {@code POST /admin/reload} body names; blocking
    */
   ScoringVerticle(ActiveService active, Function<JsonObject, JsonObject> reload, ServerMetrics metrics, ServerConfig config,
-      JsonObject openapi, int port, AtomicBoolean draining, AtomicInteger inFlight) {
+      JsonObject openapi, int port, AtomicBoolean draining, Admission admission) {
     this.port = port;
     this.draining = draining;
-    this.inFlight = inFlight;
+    this.admission = admission;
     this.active = active;
     this.reload = reload;
     this.metrics = metrics;
@@ -215,23 +214,33 @@ final class ScoringVerticle extends VerticleBase {
     return ctx -> (isWrite(ctx.request().path()) ? writes : reads).handle(ctx);
   }
 
-  /** Runs {@code work} on the worker pool, unless its call passed its deadline while queued, and answers its JSON. */
+  /**
+   * Runs {@code work} on the worker pool, unless admission refuses the call (503 with Retry-After
+   * at once) or it passed its deadline while queued, and answers its JSON.
+   */
   private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
-    // Past max-in-flight calls (queued or running) the excess is refused at once instead of queueing without bound.
-    if (inFlight.incrementAndGet() > config.maxInFlight()) {
-      inFlight.decrementAndGet();
-      ctx.response().putHeader("Retry-After", "1");
-      throw new HttpError(503, "the server is at its limit of " + config.maxInFlight() + " calls in flight; retry shortly", null);
-    }
     Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    String operation = operation(ctx);
+    String refused = admission.enter(operation, deadline);
+    if (refused != null) {
+      metrics.shed();
+      ctx.response().putHeader("Retry-After", "1");
+      throw new HttpError(503, refused, null);
+    }
+    long[] ranNanos = new long[1];
     workers.executeBlocking(() -> {
       if (deadline.passed()) {
         metrics.deadlineExceeded("waiting for a worker");
         throw deadline.exceeded("waiting for a worker");
       }
-      return work.call();
+      long start = System.nanoTime();
+      try {
+        return work.call();
+      } finally {
+        ranNanos[0] = System.nanoTime() - start;
+      }
     }, false).onComplete(ar -> {
-      inFlight.decrementAndGet();
+      admission.exit(operation, ranNanos[0]);
       if (ctx.response().ended() || ctx.response().closed()) {
         return; // timed out (already answered) or the client went away
       }
@@ -241,6 +250,12 @@ final class ScoringVerticle extends VerticleBase {
         ctx.fail(ar.cause());
       }
     });
+  }
+
+  /** The OpenAPI operation the request was routed to. */
+  private static String operation(RoutingContext ctx) {
+    Operation operation = ctx.currentRoute() == null ? null : ctx.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
+    return operation == null ? "other" : operation.getOperationId();
   }
 
   /**
@@ -368,8 +383,8 @@ final class ScoringVerticle extends VerticleBase {
 
   /** The body schema of the route's OpenAPI operation, as the document declares it. */
   private JsonObject bodySchema(RoutingContext ctx) {
-    Operation operation = ctx.currentRoute() == null ? null : ctx.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
-    return operation == null ? null : OpenApiDocument.bodySchema(openapi, operation.getOperationId());
+    String operation = operation(ctx);
+    return operation.equals("other") ? null : OpenApiDocument.bodySchema(openapi, operation);
   }
 
   private static Object decodedBody(RoutingContext ctx) {

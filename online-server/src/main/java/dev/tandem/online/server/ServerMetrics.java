@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code tandem_model_score_seconds} (histogram): one model call, and
  *       {@code tandem_model_batch_rows} (summary): rows per model call;
  *   <li>{@code tandem_events_rows_total} per {@code table} and {@code status}: ingested rows;
+ *   <li>{@code tandem_calls_shed_total}: calls refused at once (503 with Retry-After);
+ *   <li>{@code tandem_deadline_exceeded_total} per {@code stage}: stages skipped past their call's deadline;
  *   <li>JVM memory and CPU.
  * </ul>
  */
@@ -44,6 +46,7 @@ final class ServerMetrics {
   private final Timer features;
   private final Timer model;
   private final DistributionSummary batchRows;
+  private final Counter shed;
 
   public ServerMetrics() {
     redisFetch = latency("tandem.redis.fetch", "one fetch of a call's state from Redis (one round trip)");
@@ -55,6 +58,8 @@ final class ServerMetrics {
     model = latency("tandem.model.score", "one model call (a batch of rows)");
     batchRows = DistributionSummary.builder("tandem.model.batch.rows").description("rows per model call")
         .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0).register(registry);
+    shed = Counter.builder("tandem.calls.shed").description("calls refused at once (503, Retry-After): the workers were full"
+        + " (max-in-flight) or would not have finished them within their deadline").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
   }
@@ -103,6 +108,11 @@ final class ServerMetrics {
   public void deadlineExceeded(String stage) {
     Counter.builder("tandem.deadline.exceeded").description("stages skipped because their call was past its deadline")
         .tags("stage", stage).register(registry).increment();
+  }
+
+  /** A call refused at once (503 with Retry-After): the workers were full, or would not have finished it in time. */
+  public void shed() {
+    shed.increment();
   }
 
   /** The Prometheus text exposition (format 0.0.4). */

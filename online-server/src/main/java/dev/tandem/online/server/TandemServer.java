@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running scoring server: the spec, the model (loaded and warmed up before the port opens),
@@ -140,10 +139,10 @@ public final class TandemServer implements AutoCloseable {
     // One verticle per event loop, all on one port; Vert.x spreads the connections. Port 0 becomes -1: Vert.x's
     // "any free port, shared by the servers of this Vert.x that ask for -1".
     int port = config.port() == 0 ? -1 : config.port();
-    AtomicInteger inFlight = new AtomicInteger();
+    Admission admission = new Admission(config.workers(), config.maxInFlight());
     try {
       for (int i = 0; i < config.eventLoops(); i++) {
-        ScoringVerticle v = new ScoringVerticle(active, this::reload, metrics, config, openapi, port, draining, inFlight);
+        ScoringVerticle v = new ScoringVerticle(active, this::reload, metrics, config, openapi, port, draining, admission);
         await(vertx.deployVerticle(v));
         verticle = verticle == null ? v : verticle;
       }

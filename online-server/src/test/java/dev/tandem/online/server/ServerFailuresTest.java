@@ -11,6 +11,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -155,6 +156,50 @@ class ServerFailuresTest {
       HttpClient fresh = HttpClient.newHttpClient();
       assertThrows(java.io.IOException.class, () -> fresh.send(HttpRequest.newBuilder(URI.create(url + "/health/live"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+
+  @Test
+  void callsThatCannotFinishWithinTheirDeadlineAreRefusedAtOnce() throws Exception {
+    FeatureSpec spec = JdFixture.jdSpec();
+    Path model = TinyJdModel.get(spec, JdFixture.create(spec, 42));
+    try (LocalRedis redis = LocalRedis.start(dir.resolve("redis-admission"))) {
+      try (RedisState state = RedisState.connect(redis.uri())) {
+        state.set(new RedisKeys(spec.name(), Integer.toString(spec.version())).currentKey(), "7".getBytes());
+      }
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      try (TandemServer server = TandemServer.start(ServerConfig.of(Map.of("spec", JdFixture.specPath().toString(),
+          "model", model.toString(), "redis", redis.uri(), "port", "0", "warmup-batches", "0", "timeout-ms", "1000",
+          "workers", "1", "max-in-flight", "8")))) {
+        String body = "{\"user_id\": \"u1\", \"candidates\": [\"s1\"], \"event_time\": \"2016-04-10T03:00:00Z\"}";
+        // Redis slow (clients paused 600 ms): a call runs about 600 ms, and the server learns that pace.
+        try (Jedis admin = redis.admin()) {
+          admin.clientPause(600);
+        }
+        HttpResponse<String> slow = post(http, server, body);
+        assertThat(slow.body(), slow.statusCode(), is(200));
+        // Still slow: one call runs on the only worker; the next would start after it and end past its 1 s
+        // deadline (two runs of about 600 ms), so it is refused at once instead of queueing.
+        try (Jedis admin = redis.admin()) {
+          admin.clientPause(700);
+        }
+        CompletableFuture<HttpResponse<String>> running = CompletableFuture.supplyAsync(() -> {
+          try {
+            return post(http, server, body);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        Thread.sleep(200);
+        HttpResponse<String> refused = post(http, server, body);
+        assertThat(refused.body(), refused.statusCode(), is(503));
+        assertThat(refused.headers().firstValue("Retry-After").orElse(""), is("1"));
+        assertThat(new JsonObject(refused.body()).getString("error"),
+            startsWith("the server cannot answer within the deadline of 1000 ms now (1 calls ahead of this one)"));
+        HttpResponse<String> finished = running.get(10, TimeUnit.SECONDS);
+        assertThat(finished.body(), finished.statusCode(), is(200));
+        assertThat(get(http, server, "/metrics").body(), containsString("tandem_calls_shed_total 1.0"));
+      }
     }
   }
 
