@@ -46,6 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       call, while Redis (append-only, fsync always) is killed by pid and restarted once; then
  *       every event answered 2xx is posted again and must come back {@code duplicate} (it is in
  *       state), and every other one is posted again too (a retry is safe).</li>
+ *   <li>{@code large-events}: readers (wrk, /recommend, {@code --connections}) for 20 s alone, then
+ *       20 s while one writer posts bo_comment calls of 10,000 new events each (the largest call
+ *       the server takes): the readers' latency both ways, and the writer's rows per second;</li>
  *   <li>{@code cluster}: the state in a Redis Cluster of 3 masters + 3 replicas on loopback, the
  *       server given a dead seed node first; 4 clients call {@code /features} (a random user and
  *       sku: a few keys, so some calls miss a given master) for {@code --seconds}; a quarter in,
@@ -90,7 +93,8 @@ public final class ReliabilityBenchmark {
           case "soak" -> soak(base, bodies, connections, Integer.parseInt(options.getOrDefault("--minutes", "10")),
               server.pid(), work, report);
           case "events" -> events(base, redis, Integer.parseInt(options.getOrDefault("--events", "100000")), report);
-          default -> throw new IllegalArgumentException("--scenario overload, soak, events or cluster, not " + scenario);
+          case "large-events" -> largeEvents(base, bodies, connections, work, report);
+          default -> throw new IllegalArgumentException("--scenario overload, soak, events, large-events or cluster, not " + scenario);
         }
       } finally {
         server.destroy();
@@ -437,6 +441,38 @@ public final class ReliabilityBenchmark {
           .forEach(c -> in.merge(c.status(), 1L, Long::sum));
       say(report, "  second %2d%s: %s", second, from <= killed && killed < from + 1_000_000_000L ? " (kill)" : "", in);
     }
+  }
+
+  private static void largeEvents(String base, Path bodies, int connections, Path work, PrintWriter report) throws Exception {
+    int perCall = 10_000;
+    say(report, "large-events: wrk on /recommend, %d connections, 20 s alone, then 20 s beside one writer posting %d"
+        + " bo_comment events per call", connections, perCall);
+    wrk(base + "/recommend", bodies, connections, 10, work); // warm-up
+    say(report, "readers alone:        %s", wrk(base + "/recommend", bodies, connections, 20, work));
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Map<Integer, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Long> callNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    Future<?> writing = writer.submit(() -> {
+      for (int from = 1_000_000_000; !stop.get(); from += perCall) {
+        long sent = System.nanoTime();
+        HttpResponse<String> r = post(http, base, rows(from, perCall));
+        callNanos.add(System.nanoTime() - sent);
+        calls.merge(r.statusCode(), 1, Integer::sum);
+      }
+      return null;
+    });
+    Wrk beside = wrk(base + "/recommend", bodies, connections, 20, work);
+    stop.set(true);
+    writing.get();
+    writer.shutdown();
+    say(report, "readers beside writes: %s", beside);
+    double seconds = callNanos.stream().mapToLong(Long::longValue).sum() / 1e9;
+    say(report, "writer: %d calls by status %s, %d rows in %.1f s (%.0f rows/s), a call %.0f–%.0f ms", callNanos.size(), calls,
+        (long) callNanos.size() * perCall, seconds, callNanos.size() * perCall / seconds,
+        callNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e6,
+        callNanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6);
   }
 
   private static ArrayNode rows(int from, int count) {

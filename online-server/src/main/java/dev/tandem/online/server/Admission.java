@@ -26,8 +26,10 @@ final class Admission {
   }
 
   /**
-   * Takes a call of {@code operation} in, or says why not (then nothing is held). Calls ahead of
-   * it run {@code workers} at a time, each about as long as the operation's recent runs.
+   * Takes a call of {@code operation} in, or says why not (then nothing is held). A call that finds
+   * a worker free is always taken (its run also keeps the pace current: a pace learned from slow
+   * runs must not refuse every call after them). One that must queue waits for the calls ahead of
+   * it, which run {@code workers} at a time, each about as long as the operation's recent runs.
    *
    * @return null when admitted ({@link #exit} must follow), else the reason for a 503
    */
@@ -38,8 +40,7 @@ final class Admission {
       return "the server is at its limit of " + maxInFlight + " calls in flight; retry shortly";
     }
     long run = runNanos.computeIfAbsent(operation, k -> new AtomicLong()).get();
-    long expectedEnd = System.nanoTime() + (ahead / workers + 1) * run;
-    if (expectedEnd - deadline.atNanos() > 0) {
+    if (ahead >= workers && System.nanoTime() + (ahead / workers + 1) * run - deadline.atNanos() > 0) {
       inFlight.decrementAndGet();
       return "the server cannot answer within the deadline of " + deadline.budgetMs() + " ms now (" + ahead
           + " calls ahead of this one); retry shortly";
