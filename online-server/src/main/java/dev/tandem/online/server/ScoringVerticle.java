@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -48,6 +50,9 @@ final class ScoringVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(ScoringVerticle.class.getName());
   private static final String JSON = "application/json; charset=utf-8";
   private static final String START = "tandem.start";
+  private static final String PLACE = "tandem.admission";
+  /** The POST paths whose calls run on the worker pool, besides {@code /events/{table}}; /admin/reload is not admitted. */
+  private static final java.util.Set<String> POOLED = java.util.Set.of("/recommend", "/predict", "/features");
   private static final String BEARER = "Bearer ";
   private static final long LINGER_MS = 1_000;
 
@@ -112,7 +117,9 @@ final class ScoringVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler((io.vertx.ext.web.handler.PlatformHandler) ScoringVerticle::stampStart)
         .rootHandler(timeouts())
-        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        .rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        // Before the body is parsed and validated: a call refused under overload costs only its read.
+        .rootHandler(this::admit);
 
     // Every route, in one place: the OpenAPI operation id -> what answers it.
     Map<String, Handler<RoutingContext>> routes = new LinkedHashMap<>();
@@ -215,19 +222,66 @@ final class ScoringVerticle extends VerticleBase {
   }
 
   /**
-   * Runs {@code work} on the worker pool, unless admission refuses the call (503 with Retry-After
-   * at once) or it passed its deadline while queued, and answers its JSON.
+   * Takes a call for the worker pool in ({@link Admission}), or answers 503 with Retry-After at
+   * once. An admitted call holds its place until both its answer is written and its work (if it
+   * started) has ended: a call answered at its deadline may still be running.
    */
-  private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
-    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
-    String operation = operation(ctx);
-    String refused = admission.enter(operation, deadline);
+  private void admit(RoutingContext ctx) {
+    String operation = pooledOperation(ctx.request());
+    if (operation == null) {
+      ctx.next();
+      return;
+    }
+    String refused = admission.enter(operation, Deadline.after(ctx.get(START), timeoutMs(ctx.request().path())));
     if (refused != null) {
       metrics.shed();
       ctx.response().putHeader("Retry-After", "1");
-      throw new HttpError(503, refused, null);
+      error(ctx, 503, refused, null);
+      return;
     }
-    long[] ranNanos = new long[1];
+    Place place = new Place(operation);
+    ctx.put(PLACE, place);
+    ctx.addEndHandler(ar -> place.release());
+    ctx.next();
+  }
+
+  /** The admission key of a call that runs on the worker pool ({@code /events/{table}} is one), null for the others. */
+  private static String pooledOperation(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST) {
+      return null;
+    }
+    String path = request.path();
+    return path.startsWith("/events/") ? "/events" : POOLED.contains(path) ? path : null;
+  }
+
+  /** An admitted call's place: released by its answer and by its work's end, given back when both are done. */
+  private final class Place {
+    private final String operation;
+    private final AtomicInteger holds = new AtomicInteger(1);
+    private volatile long ranNanos;
+
+    Place(String operation) {
+      this.operation = operation;
+    }
+
+    void hold() {
+      holds.incrementAndGet();
+    }
+
+    void release() {
+      if (holds.decrementAndGet() == 0) {
+        admission.exit(operation, ranNanos);
+      }
+    }
+  }
+
+  /** Runs {@code work} on the worker pool, unless its call passed its deadline while queued, and answers its JSON. */
+  private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
+    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    Place place = ctx.get(PLACE);
+    if (place != null) {
+      place.hold();
+    }
     workers.executeBlocking(() -> {
       if (deadline.passed()) {
         metrics.deadlineExceeded("waiting for a worker");
@@ -237,10 +291,14 @@ final class ScoringVerticle extends VerticleBase {
       try {
         return work.call();
       } finally {
-        ranNanos[0] = System.nanoTime() - start;
+        if (place != null) {
+          place.ranNanos = System.nanoTime() - start;
+        }
       }
     }, false).onComplete(ar -> {
-      admission.exit(operation, ranNanos[0]);
+      if (place != null) {
+        place.release();
+      }
       if (ctx.response().ended() || ctx.response().closed()) {
         return; // timed out (already answered) or the client went away
       }
@@ -250,12 +308,6 @@ final class ScoringVerticle extends VerticleBase {
         ctx.fail(ar.cause());
       }
     });
-  }
-
-  /** The OpenAPI operation the request was routed to. */
-  private static String operation(RoutingContext ctx) {
-    Operation operation = ctx.currentRoute() == null ? null : ctx.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
-    return operation == null ? "other" : operation.getOperationId();
   }
 
   /**
@@ -383,8 +435,8 @@ final class ScoringVerticle extends VerticleBase {
 
   /** The body schema of the route's OpenAPI operation, as the document declares it. */
   private JsonObject bodySchema(RoutingContext ctx) {
-    String operation = operation(ctx);
-    return operation.equals("other") ? null : OpenApiDocument.bodySchema(openapi, operation);
+    Operation operation = ctx.currentRoute() == null ? null : ctx.currentRoute().getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
+    return operation == null ? null : OpenApiDocument.bodySchema(openapi, operation.getOperationId());
   }
 
   private static Object decodedBody(RoutingContext ctx) {

@@ -2,7 +2,10 @@ package dev.tandem.online.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -49,6 +52,15 @@ final class ServerMetrics {
   private final Counter shed;
 
   public ServerMetrics() {
+    // Histogram buckets for Vert.x's HTTP latency, set before any meter exists (a filter added later
+    // would not reach the meters registered before it).
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        return id.getName().startsWith("vertx.") && id.getType() == Meter.Type.TIMER
+            ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config) : config;
+      }
+    });
     redisFetch = latency("tandem.redis.fetch", "one fetch of a call's state from Redis (one round trip)");
     fetchKeys = DistributionSummary.builder("tandem.redis.fetch.keys").description("state keys read per fetch")
         .publishPercentileHistogram().register(registry);
@@ -77,7 +89,7 @@ final class ServerMetrics {
   VertxBuilder vertx(VertxOptions options) {
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     EnumSet.complementOf(EnumSet.of(MetricsDomain.HTTP_SERVER)).forEach(metricsOptions::addDisabledMetricsCategory);
     return Vertx.builder().with(options.setMetricsOptions(metricsOptions)).withMetrics(new MicrometerMetricsFactory(registry));
   }
