@@ -2,8 +2,8 @@
 # The server's reliability scenarios (see ReliabilityBenchmark), on the data's state with the
 # default model and default settings; the server in its own process, Redis a child process on
 # loopback (append-only with fsync always for `events`).
-#   ci/bench-reliability.sh [DATA_DIR] --scenario overload [--connections 4]   # wrk: 10 s, 30 s at 16x, recovery
-#   ci/bench-reliability.sh [DATA_DIR] --scenario soak [--connections 2] [--minutes 10]
+#   ci/bench-reliability.sh [DATA_DIR] --scenario overload [--connections 4]   # wrk: 10 s, 30 s at 3x that rate, recovery
+#   ci/bench-reliability.sh [DATA_DIR] --scenario soak [--connections 4] [--minutes 10]   # at 80 % of the maximum rate
 #   ci/bench-reliability.sh [DATA_DIR] --scenario events [--events 100000]  # Redis killed and restarted once
 #   ci/bench-reliability.sh [DATA_DIR] --scenario large-events [--connections 4]   # readers beside 10,000-row /events calls
 #   ci/bench-reliability.sh [DATA_DIR] --scenario cluster [--seconds 40]   # 3 + 3 Redis Cluster, a master killed

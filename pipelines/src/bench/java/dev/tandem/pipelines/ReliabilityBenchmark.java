@@ -37,11 +37,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Load comes from wrk (closed loop, its own process), counting answers by status.
  *
  * <ul>
- *   <li>{@code overload}: /recommend from {@code --connections} (default 4) for 10 s, from 16 x as
- *       many for 30 s, then 1 s runs from {@code --connections} until one is answered 200 only:
+ *   <li>{@code overload}: /recommend from {@code --connections} (default 4) for 10 s (the
+ *       sustainable rate), then 16 x as many connections offering 3 x that rate for 30 s, then 1 s
+ *       runs from {@code --connections} until one is answered 200 only:
  *       statuses, rate, latency up to the slowest answer, the server's RSS, threads and sockets;</li>
- *   <li>{@code soak}: {@code --minutes} from {@code --connections}: the same figures, RSS, threads
- *       and open sockets at the start, peak and end;</li>
+ *   <li>{@code soak}: the maximum rate from {@code --connections} (10 s), then {@code --minutes}
+ *       from twice as many connections offering 80 % of it: the same figures, RSS, threads and open
+ *       sockets at the start, peak and end;</li>
  *   <li>{@code events}: {@code --events} bo_comment events (new ids) posted by 8 clients, 10 per
  *       call, while Redis (append-only, fsync always) is killed by pid and restarted once; then
  *       every event answered 2xx is posted again and must come back {@code duplicate} (it is in
@@ -108,15 +110,20 @@ public final class ReliabilityBenchmark {
   private static void overload(String base, Path bodies, int connections, long pid, Path work, PrintWriter report)
       throws Exception {
     int heavy = 16 * connections;
-    say(report, "overload: wrk on /recommend, %d connections for 20 s (warm-up), %d for 10 s, %d for 30 s, then 1 s runs"
-        + " of %d until one is all 200; server pid %d", connections, connections, heavy, connections, pid);
+    say(report, "overload: wrk on /recommend, %d connections for 20 s (warm-up), %d for 10 s (the sustainable rate), then %d"
+        + " connections offering 3 x that rate for 30 s (each pauses a random exponential time after each answer), then 1 s"
+        + " runs of %d until one is all 200; server pid %d", connections, connections, heavy, connections, pid);
     Sampler sampler = new Sampler(pid);
     try (Sampler.Running running = sampler.every(Duration.ofSeconds(1))) {
-      wrk(base + "/recommend", bodies, connections, 20, work);
-      say(report, "%s", wrk(base + "/recommend", bodies, connections, 10, work));
-      say(report, "%s", wrk(base + "/recommend", bodies, heavy, 30, work));
+      wrk(base + "/recommend", bodies, connections, 20, 0, work);
+      Wrk sustainable = wrk(base + "/recommend", bodies, connections, 10, 0, work);
+      say(report, "%s", sustainable);
+      // Each connection offers 1 / pause calls a second when answers are quick (a refused call is).
+      double pauseMs = heavy * 1000.0 / (3 * sustainable.rps());
+      say(report, "%s (offered: %.0f calls/s, a pause of %.1f ms on average)", wrk(base + "/recommend", bodies, heavy, 30,
+          pauseMs, work), 3 * sustainable.rps(), pauseMs);
       for (int second = 1; second <= 30; second++) {
-        Wrk after = wrk(base + "/recommend", bodies, connections, 1, work);
+        Wrk after = wrk(base + "/recommend", bodies, connections, 1, 0, work);
         say(report, "%s", after);
         if (after.allOk()) {
           say(report, "full service back in the run of second %d after the overload stopped", second);
@@ -129,12 +136,19 @@ public final class ReliabilityBenchmark {
 
   private static void soak(String base, Path bodies, int connections, int minutes, long pid, Path work, PrintWriter report)
       throws Exception {
-    say(report, "soak: wrk on /recommend, %d connections for %d min (after a 20 s warm-up); server pid %d", connections,
-        minutes, pid);
-    wrk(base + "/recommend", bodies, connections, 20, work);
+    int soakConnections = 2 * connections;
+    say(report, "soak: wrk on /recommend, %d connections for 20 s (warm-up) and 10 s (the maximum rate), then %d connections"
+        + " offering 80 %% of that rate for %d min; server pid %d", connections, soakConnections, minutes, pid);
+    wrk(base + "/recommend", bodies, connections, 20, 0, work);
+    Wrk maximum = wrk(base + "/recommend", bodies, connections, 10, 0, work);
+    say(report, "%s", maximum);
+    // A connection's cycle is its call plus its pause: the pause fills the cycle up to the rate asked.
+    double target = 0.8 * maximum.rps();
+    double pauseMs = Math.max(0, soakConnections * 1000.0 / target - maximum.p50Ms());
     Sampler sampler = new Sampler(pid);
     try (Sampler.Running running = sampler.every(Duration.ofSeconds(5))) {
-      say(report, "%s", wrk(base + "/recommend", bodies, connections, minutes * 60, work));
+      say(report, "%s (asked: %.0f calls/s, a pause of %.1f ms on average)", wrk(base + "/recommend", bodies, soakConnections,
+          minutes * 60, pauseMs, work), target, pauseMs);
     }
     say(report, "server %s", sampler);
   }
@@ -164,6 +178,8 @@ public final class ReliabilityBenchmark {
       init = function() statuses = {}; math.randomseed(os.time() + math.random(1, 100000)) end
       request = function() return wrk.format(nil, nil, nil, bodies[math.random(#bodies)]) end
       response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
+      local pause = tonumber(os.getenv("PAUSE_MS"))
+      if pause > 0 then delay = function() return -math.log(1 - math.random()) * pause end end
       done = function(summary, latency, requests)
         local f = io.open(os.getenv("RESULT"), "w")
         local e = summary.errors
@@ -176,7 +192,8 @@ public final class ReliabilityBenchmark {
       end
       """;
 
-  private static Wrk wrk(String url, Path bodies, int connections, int seconds, Path work) throws Exception {
+  /** @param pauseMs mean of the random (exponential) pause of each connection after each answer; 0: none (closed loop) */
+  private static Wrk wrk(String url, Path bodies, int connections, int seconds, double pauseMs, Path work) throws Exception {
     Path script = work.resolve("statuses.lua");
     Files.writeString(script, WRK_SCRIPT);
     Path result = work.resolve("wrk-statuses.txt");
@@ -184,6 +201,7 @@ public final class ReliabilityBenchmark {
         script.toString(), url).redirectErrorStream(true);
     pb.environment().put("BODIES", bodies.toString());
     pb.environment().put("RESULT", result.toString());
+    pb.environment().put("PAUSE_MS", Double.toString(pauseMs));
     Files.deleteIfExists(result);
     Process wrk = pb.start();
     String output = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -447,8 +465,8 @@ public final class ReliabilityBenchmark {
     int perCall = 10_000;
     say(report, "large-events: wrk on /recommend, %d connections, 20 s alone, then 20 s beside one writer posting %d"
         + " bo_comment events per call", connections, perCall);
-    wrk(base + "/recommend", bodies, connections, 10, work); // warm-up
-    say(report, "readers alone:        %s", wrk(base + "/recommend", bodies, connections, 20, work));
+    wrk(base + "/recommend", bodies, connections, 10, 0, work); // warm-up
+    say(report, "readers alone:        %s", wrk(base + "/recommend", bodies, connections, 20, 0, work));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     Map<Integer, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
@@ -463,7 +481,7 @@ public final class ReliabilityBenchmark {
       }
       return null;
     });
-    Wrk beside = wrk(base + "/recommend", bodies, connections, 20, work);
+    Wrk beside = wrk(base + "/recommend", bodies, connections, 20, 0, work);
     stop.set(true);
     writing.get();
     writer.shutdown();
