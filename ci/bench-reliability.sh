@@ -5,7 +5,7 @@
 #   ci/bench-reliability.sh [DATA_DIR] --scenario overload [--connections 4]   # wrk: 10 s, 30 s at 3x that rate, recovery
 #   ci/bench-reliability.sh [DATA_DIR] --scenario soak [--connections 4] [--minutes 10]   # at 80 % of the maximum rate
 #   ci/bench-reliability.sh [DATA_DIR] --scenario events [--events 100000]  # Redis killed and restarted once
-#   ci/bench-reliability.sh [DATA_DIR] --scenario large-events [--connections 4]   # readers beside 10,000-row /events calls
+#   ci/bench-reliability.sh [DATA_DIR] --scenario large-events [--rows-per-call 1000]   # readers beside large /events calls
 #   ci/bench-reliability.sh [DATA_DIR] --scenario cluster [--seconds 40]   # 3 + 3 Redis Cluster, a master killed
 # Needs wrk and redis-server. Default DATA_DIR: $TANDEM_JD_SAMPLE or ../shared/jd-sample. Reports go to pipelines/target/bench-reliability/.
 set -euo pipefail

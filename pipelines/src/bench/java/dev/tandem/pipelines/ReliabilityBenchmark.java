@@ -49,8 +49,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       every event answered 2xx is posted again and must come back {@code duplicate} (it is in
  *       state), and every other one is posted again too (a retry is safe).</li>
  *   <li>{@code large-events}: readers (wrk, /recommend, {@code --connections}) for 20 s alone, then
- *       20 s while one writer posts bo_comment calls of 10,000 new events each (the largest call
- *       the server takes): the readers' latency both ways, and the writer's rows per second;</li>
+ *       20 s while one writer posts bo_comment calls of {@code --rows-per-call} new events each
+ *       (default 1,000, the server's max-event-rows; the server is started to take them): the
+ *       readers' latency both ways, and the writer's rows per second;</li>
  *   <li>{@code cluster}: the state in a Redis Cluster of 3 masters + 3 replicas on loopback, the
  *       server given a dead seed node first; 4 clients call {@code /features} (a random user and
  *       sku: a few keys, so some calls miss a given master) for {@code --seconds}; a quarter in,
@@ -70,6 +71,7 @@ public final class ReliabilityBenchmark {
     }
     String scenario = options.getOrDefault("--scenario", "overload");
     int connections = Integer.parseInt(options.getOrDefault("--connections", "4"));
+    int rowsPerCall = Integer.parseInt(options.getOrDefault("--rows-per-call", "1000"));
     Path work = Path.of(options.getOrDefault("--work", "target/bench-reliability")).toAbsolutePath().normalize();
     Files.createDirectories(work);
     PrintWriter report = new PrintWriter(Files.newBufferedWriter(work.resolve(scenario + ".txt")), true);
@@ -87,7 +89,12 @@ public final class ReliabilityBenchmark {
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      Process server = ServingBenchmark.startServer(redis.uri(), model, port, Map.of("TANDEM_API_TOKEN", TOKEN));
+      // large-events: calls of --rows-per-call rows (10,000 take about 1.7 MB of JSON) let in.
+      Map<String, String> environment = scenario.equals("large-events")
+          ? Map.of("TANDEM_API_TOKEN", TOKEN, "TANDEM_MAX_BODY_BYTES", Integer.toString(4 << 20), "TANDEM_MAX_EVENT_ROWS",
+              Integer.toString(rowsPerCall))
+          : Map.of("TANDEM_API_TOKEN", TOKEN);
+      Process server = ServingBenchmark.startServer(redis.uri(), model, port, environment);
       String base = "http://127.0.0.1:" + port;
       try {
         switch (scenario) {
@@ -95,7 +102,7 @@ public final class ReliabilityBenchmark {
           case "soak" -> soak(base, bodies, connections, Integer.parseInt(options.getOrDefault("--minutes", "10")),
               server.pid(), work, report);
           case "events" -> events(base, redis, Integer.parseInt(options.getOrDefault("--events", "100000")), report);
-          case "large-events" -> largeEvents(base, bodies, connections, work, report);
+          case "large-events" -> largeEvents(base, bodies, connections, rowsPerCall, work, report);
           default -> throw new IllegalArgumentException("--scenario overload, soak, events, large-events or cluster, not " + scenario);
         }
       } finally {
@@ -461,10 +468,12 @@ public final class ReliabilityBenchmark {
     }
   }
 
-  private static void largeEvents(String base, Path bodies, int connections, Path work, PrintWriter report) throws Exception {
-    int perCall = 10_000;
+  private static void largeEvents(String base, Path bodies, int connections, int perCall, Path work, PrintWriter report)
+      throws Exception {
     say(report, "large-events: wrk on /recommend, %d connections, 20 s alone, then 20 s beside one writer posting %d"
-        + " bo_comment events per call", connections, perCall);
+        + " bo_comment events per call (%d bytes of JSON; max-event-rows set to that, max-body-bytes to 4 MB)", connections,
+        perCall,
+        JSON.writeValueAsBytes(JSON.createObjectNode().set("rows", rows(0, perCall))).length);
     wrk(base + "/recommend", bodies, connections, 10, 0, work); // warm-up
     say(report, "readers alone:        %s", wrk(base + "/recommend", bodies, connections, 20, 0, work));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

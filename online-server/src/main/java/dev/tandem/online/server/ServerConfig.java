@@ -38,7 +38,7 @@ import java.util.Properties;
  *   <tr><td>max-body-bytes</td><td>1048576</td><td>larger request bodies are answered 413</td></tr>
  *   <tr><td>max-candidates</td><td>1000</td><td>candidates per /recommend call</td></tr>
  *   <tr><td>max-n</td><td>1000</td><td>items per /recommend answer</td></tr>
- *   <tr><td>max-event-rows</td><td>10000</td><td>rows per /events call</td></tr>
+ *   <tr><td>max-event-rows</td><td>1000</td><td>rows per /events call: a bound that keeps a call from holding the cores and Redis long enough to push readers past their deadline (measured: readers beside 10,000-row calls missed theirs)</td></tr>
  *   <tr><td>timeout-ms</td><td>100</td><td>the deadline of a read (/recommend, /predict, /features) from its arrival: answered 503 when it passes; a stage (waiting for a worker, fetching state, features, scoring) not started by then is skipped. Each Redis wait (a pooled connection, connect, reply) is bounded by 2 s on its own</td></tr>
  *   <tr><td>write-timeout-ms</td><td>10000</td><td>the same for writes (/events, /admin/reload); a write once started completes (a retry of it is safe)</td></tr>
  *   <tr><td>idle-timeout-ms</td><td>60000</td><td>a connection with no traffic for this long is closed (a slow or idle client cannot hold a socket); more than both timeouts</td></tr>
@@ -115,7 +115,7 @@ public record ServerConfig(String spec, String model, String redis, String redis
     d.put("max-body-bytes", "1048576");
     d.put("max-candidates", "1000");
     d.put("max-n", "1000");
-    d.put("max-event-rows", "10000");
+    d.put("max-event-rows", "1000");
     d.put("timeout-ms", "100");
     d.put("write-timeout-ms", "10000");
     d.put("idle-timeout-ms", "60000");
