@@ -197,12 +197,18 @@ final class ScoringVerticle extends VerticleBase {
    * (held to its end), and answers its JSON (or its error).
    */
   private void blocking(RoutingContext ctx, JsonObject body, Call call) {
-    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(routePath(ctx)));
     blocking(ctx, () -> {
       try (ActiveService.Lease lease = active.lease()) {
         return call.apply(lease.service(), body, deadline);
       }
     });
+  }
+
+  /** The path as the router matches it: normalized, without a trailing slash ({@code POST /recommend/} is /recommend). */
+  private static String routePath(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private static boolean isWrite(String path) {
@@ -218,7 +224,7 @@ final class ScoringVerticle extends VerticleBase {
   private io.vertx.ext.web.handler.PlatformHandler timeouts() {
     TimeoutHandler reads = TimeoutHandler.create(config.timeoutMs(), 503);
     TimeoutHandler writes = TimeoutHandler.create(config.writeTimeoutMs(), 503);
-    return ctx -> (isWrite(ctx.request().path()) ? writes : reads).handle(ctx);
+    return ctx -> (isWrite(routePath(ctx)) ? writes : reads).handle(ctx);
   }
 
   /**
@@ -227,12 +233,12 @@ final class ScoringVerticle extends VerticleBase {
    * started) has ended: a call answered at its deadline may still be running.
    */
   private void admit(RoutingContext ctx) {
-    String operation = pooledOperation(ctx.request());
+    String operation = pooledOperation(ctx);
     if (operation == null) {
       ctx.next();
       return;
     }
-    String refused = admission.enter(operation, Deadline.after(ctx.get(START), timeoutMs(ctx.request().path())));
+    String refused = admission.enter(operation, Deadline.after(ctx.get(START), timeoutMs(routePath(ctx))));
     if (refused != null) {
       metrics.shed();
       ctx.response().putHeader("Retry-After", "1");
@@ -246,11 +252,11 @@ final class ScoringVerticle extends VerticleBase {
   }
 
   /** The admission key of a call that runs on the worker pool ({@code /events/{table}} is one), null for the others. */
-  private static String pooledOperation(HttpServerRequest request) {
-    if (request.method() != HttpMethod.POST) {
+  private static String pooledOperation(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
       return null;
     }
-    String path = request.path();
+    String path = routePath(ctx);
     return path.startsWith("/events/") ? "/events" : POOLED.contains(path) ? path : null;
   }
 
@@ -264,8 +270,12 @@ final class ScoringVerticle extends VerticleBase {
       this.operation = operation;
     }
 
-    void hold() {
-      holds.incrementAndGet();
+    /**
+     * One more hold for the call's work; false when the place was already given back (the client
+     * went away before its work could start): then the work must not run.
+     */
+    boolean hold() {
+      return holds.getAndUpdate(h -> h == 0 ? 0 : h + 1) > 0;
     }
 
     void release() {
@@ -277,10 +287,10 @@ final class ScoringVerticle extends VerticleBase {
 
   /** Runs {@code work} on the worker pool, unless its call passed its deadline while queued, and answers its JSON. */
   private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
-    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(ctx.request().path()));
+    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(routePath(ctx)));
     Place place = ctx.get(PLACE);
-    if (place != null) {
-      place.hold();
+    if (ctx.response().closed() || (place != null && !place.hold())) {
+      return; // the client went away while its body was validated: nobody to answer
     }
     workers.executeBlocking(() -> {
       if (deadline.passed()) {
@@ -381,7 +391,7 @@ final class ScoringVerticle extends VerticleBase {
     }
     switch (status) {
       case 413 -> error(ctx, 413, "the request body is larger than " + config.maxBodyBytes() + " bytes", "body");
-      case 503 -> error(ctx, 503, "the call passed its deadline of " + timeoutMs(ctx.request().path()) + " ms", null);
+      case 503 -> error(ctx, 503, "the call passed its deadline of " + timeoutMs(routePath(ctx)) + " ms", null);
       case 400 -> error(ctx, 400, "bad request", "body");
       case 404 -> error(ctx, 404, "not found", null);
       case 405 -> error(ctx, 405, "method not allowed", null);

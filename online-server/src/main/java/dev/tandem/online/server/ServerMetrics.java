@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 final class ServerMetrics {
+  private static final java.util.Set<String> HTTP_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+      "OPTIONS", "PATCH");
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer redisFetch;
   private final DistributionSummary fetchKeys;
@@ -54,6 +56,8 @@ final class ServerMetrics {
   public ServerMetrics() {
     // Histogram buckets for Vert.x's HTTP latency, set before any meter exists (a filter added later
     // would not reach the meters registered before it).
+    // A client chooses the method token: any one it makes up becomes OTHER, or each would add series.
+    registry.config().meterFilter(MeterFilter.replaceTagValues("method", m -> HTTP_METHODS.contains(m) ? m : "OTHER"));
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -87,7 +91,9 @@ final class ServerMetrics {
    * with histogram buckets; only the HTTP server's meters.
    */
   VertxBuilder vertx(VertxOptions options) {
+    // vertx-micrometer keeps its backends in a JVM-wide map by name: a name of its own per server.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true)
+        .setRegistryName("tandem-" + java.util.UUID.randomUUID())
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     EnumSet.complementOf(EnumSet.of(MetricsDomain.HTTP_SERVER)).forEach(metricsOptions::addDisabledMetricsCategory);

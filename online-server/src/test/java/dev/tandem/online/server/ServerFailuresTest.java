@@ -149,6 +149,12 @@ class ServerFailuresTest {
       assertThat(excess.body(), excess.statusCode(), is(503));
       assertThat(excess.headers().firstValue("Retry-After").orElse(""), is("1"));
       assertThat(excess.body(), containsString("limit of 1 calls in flight"));
+      // The router serves /recommend/ as /recommend: admission counts it the same.
+      HttpResponse<String> slash = http.send(HttpRequest.newBuilder(URI.create(url + "/recommend/"))
+          .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(slash.body(), slash.statusCode(), is(503));
+      assertThat(slash.body(), containsString("limit of 1 calls in flight"));
       server.close();
       HttpResponse<String> finished = inFlight.get(10, TimeUnit.SECONDS);
       assertThat(finished.body(), finished.statusCode(), is(200));
