@@ -125,14 +125,8 @@ public final class ReliabilityBenchmark {
       wrk(base + "/recommend", bodies, connections, 20, 0, work);
       Wrk sustainable = wrk(base + "/recommend", bodies, connections, 10, 0, work);
       say(report, "%s", sustainable);
-      // A connection's cycle is its call plus its pause. A 5 s probe measures the calls' share of the cycle under
-      // this load; the pause then fills each cycle up to the rate asked.
       double target = 3 * sustainable.rps();
-      double cycleMs = heavy * 1000.0 / target;
-      Wrk probe = wrk(base + "/recommend", bodies, heavy, 5, cycleMs, work);
-      double callMs = Math.max(0, heavy * 1000.0 / probe.rps() - cycleMs);
-      double pauseMs = Math.max(0, cycleMs - callMs);
-      say(report, "probe: %s", probe);
+      double pauseMs = pauseFor(target, base, bodies, heavy, 5, work, report);
       say(report, "%s (asked: %.0f calls/s, a pause of %.1f ms on average)", wrk(base + "/recommend", bodies, heavy, 30,
           pauseMs, work), target, pauseMs);
       for (int second = 1; second <= 30; second++) {
@@ -155,19 +149,28 @@ public final class ReliabilityBenchmark {
     wrk(base + "/recommend", bodies, connections, 20, 0, work);
     Wrk maximum = wrk(base + "/recommend", bodies, connections, 10, 0, work);
     say(report, "%s", maximum);
-    // A connection's cycle is its call plus its pause. A 10 s probe measures the calls' share of the cycle at
-    // about this load; the pause then fills each cycle up to the rate asked.
     double target = 0.8 * maximum.rps();
-    double cycleMs = soakConnections * 1000.0 / target;
-    Wrk probe = wrk(base + "/recommend", bodies, soakConnections, 10, cycleMs, work);
-    double pauseMs = Math.max(0, cycleMs - Math.max(0, soakConnections * 1000.0 / probe.rps() - cycleMs));
-    say(report, "probe: %s", probe);
+    double pauseMs = pauseFor(target, base, bodies, soakConnections, 10, work, report);
     Sampler sampler = new Sampler(pid);
     try (Sampler.Running running = sampler.every(Duration.ofSeconds(5))) {
       say(report, "%s (asked: %.0f calls/s, a pause of %.1f ms on average)", wrk(base + "/recommend", bodies, soakConnections,
           minutes * 60, pauseMs, work), target, pauseMs);
     }
     say(report, "server %s", sampler);
+  }
+
+  /**
+   * The mean pause after each answer that makes {@code connections} offer {@code target} calls/s.
+   * A connection's cycle is its call plus its pause: a probe of {@code probeSeconds} at the cycle
+   * length measures the calls' share of it under about this load, and the pause fills the rest.
+   */
+  private static double pauseFor(double target, String base, Path bodies, int connections, int probeSeconds, Path work,
+      PrintWriter report) throws Exception {
+    double cycleMs = connections * 1000.0 / target;
+    Wrk probe = wrk(base + "/recommend", bodies, connections, probeSeconds, cycleMs, work);
+    say(report, "probe: %s", probe);
+    double callMs = Math.max(0, connections * 1000.0 / probe.rps() - cycleMs);
+    return Math.max(0, cycleMs - callMs);
   }
 
   /** One wrk run's outcome: answers by status, socket errors, rate and latency (all answers). */

@@ -30,10 +30,9 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +51,7 @@ final class ScoringVerticle extends VerticleBase {
   private static final String START = "tandem.start";
   private static final String PLACE = "tandem.admission";
   /** The POST paths whose calls run on the worker pool, besides {@code /events/{table}}; /admin/reload is not admitted. */
-  private static final java.util.Set<String> POOLED = java.util.Set.of("/recommend", "/predict", "/features");
+  private static final Set<String> POOLED = Set.of("/recommend", "/predict", "/features");
   private static final String BEARER = "Bearer ";
   private static final long LINGER_MS = 1_000;
 
@@ -130,7 +129,7 @@ final class ScoringVerticle extends VerticleBase {
         (service, body, deadline) -> service.ingest(ctx.pathParam("table"), body)));
     routes.put("reload", ctx -> {
       JsonObject body = authorized(ctx, body(ctx), "Authorization");
-      blocking(ctx, () -> reload.apply(body));
+      blocking(ctx, deadline(ctx), () -> reload.apply(body));
     });
     routes.put("health", this::health);
     routes.put("live", ctx -> send(ctx, 200, new JsonObject().put("status", "live")));
@@ -197,12 +196,17 @@ final class ScoringVerticle extends VerticleBase {
    * (held to its end), and answers its JSON (or its error).
    */
   private void blocking(RoutingContext ctx, JsonObject body, Call call) {
-    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(routePath(ctx)));
-    blocking(ctx, () -> {
+    Deadline deadline = deadline(ctx);
+    blocking(ctx, deadline, () -> {
       try (ActiveService.Lease lease = active.lease()) {
         return call.apply(lease.service(), body, deadline);
       }
     });
+  }
+
+  /** When the call must be answered by: its read or write timeout after its arrival. */
+  private Deadline deadline(RoutingContext ctx) {
+    return Deadline.after(ctx.get(START), timeoutMs(routePath(ctx)));
   }
 
   /** The path as the router matches it: normalized, without a trailing slash ({@code POST /recommend/} is /recommend). */
@@ -238,7 +242,7 @@ final class ScoringVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    String refused = admission.enter(operation, Deadline.after(ctx.get(START), timeoutMs(routePath(ctx))));
+    String refused = admission.enter(operation, deadline(ctx));
     if (refused != null) {
       metrics.shed();
       ctx.response().putHeader("Retry-After", "1");
@@ -286,8 +290,7 @@ final class ScoringVerticle extends VerticleBase {
   }
 
   /** Runs {@code work} on the worker pool, unless its call passed its deadline while queued, and answers its JSON. */
-  private void blocking(RoutingContext ctx, Callable<JsonObject> work) {
-    Deadline deadline = Deadline.after(ctx.get(START), timeoutMs(routePath(ctx)));
+  private void blocking(RoutingContext ctx, Deadline deadline, Callable<JsonObject> work) {
     Place place = ctx.get(PLACE);
     if (ctx.response().closed() || (place != null && !place.hold())) {
       return; // the client went away while its body was validated: nobody to answer

@@ -20,6 +20,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 final class ServerMetrics {
-  private static final java.util.Set<String> HTTP_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+  private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
       "OPTIONS", "PATCH");
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer redisFetch;
@@ -54,10 +56,10 @@ final class ServerMetrics {
   private final Counter shed;
 
   public ServerMetrics() {
-    // Histogram buckets for Vert.x's HTTP latency, set before any meter exists (a filter added later
-    // would not reach the meters registered before it).
+    // Filters are set before any meter exists: one added later would not reach the meters registered before it.
     // A client chooses the method token: any one it makes up becomes OTHER, or each would add series.
     registry.config().meterFilter(MeterFilter.replaceTagValues("method", m -> HTTP_METHODS.contains(m) ? m : "OTHER"));
+    // Histogram buckets for Vert.x's HTTP latency.
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -93,7 +95,7 @@ final class ServerMetrics {
   VertxBuilder vertx(VertxOptions options) {
     // vertx-micrometer keeps its backends in a JVM-wide map by name: a name of its own per server.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions().setEnabled(true)
-        .setRegistryName("tandem-" + java.util.UUID.randomUUID())
+        .setRegistryName("tandem-" + UUID.randomUUID())
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     EnumSet.complementOf(EnumSet.of(MetricsDomain.HTTP_SERVER)).forEach(metricsOptions::addDisabledMetricsCategory);
