@@ -201,6 +201,9 @@ public final class LocalKafka implements AutoCloseable {
         "transaction.state.log.min.isr=1",
         "transaction.state.log.num.partitions=1",
         "group.initial.rebalance.delay.ms=0",
+        // No time retention: tests and replays send rows with their own (historical) times as message timestamps, and
+        // the default 7 days, judged by those timestamps, deletes them 30 s after the broker starts.
+        "log.retention.ms=-1",
         "");
   }
 

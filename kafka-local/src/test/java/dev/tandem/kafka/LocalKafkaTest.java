@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,6 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -29,6 +34,8 @@ class LocalKafkaTest {
 
   private static final String TOPIC = "events";
   private static final int RECORDS = 100;
+  /** Rows replayed from data carry their own times: 2016-02-01, far past any time retention's default. */
+  private static final long HISTORICAL_TIME = 1_454_284_800_000L;
 
   @Test
   void aRealBrokerKeepsRecordsAndStopsByPid() throws Exception {
@@ -48,7 +55,7 @@ class LocalKafkaTest {
           new StringSerializer(), new StringSerializer())) {
         for (int i = 0; i < RECORDS; i++) {
           sent.put("user-" + i, "event-" + i);
-          producer.send(new ProducerRecord<>(TOPIC, "user-" + i, "event-" + i));
+          producer.send(new ProducerRecord<>(TOPIC, null, HISTORICAL_TIME, "user-" + i, "event-" + i));
         }
         producer.flush();
       }
@@ -75,6 +82,12 @@ class LocalKafkaTest {
       assertThat(count, is(RECORDS));
       assertThat(received, equalTo(sent));
       assertThat(partitions, equalTo(Set.of(0, 1)));
+      // Messages with historical timestamps are kept: the broker's time retention is off.
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+        Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+        assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value(), is("-1"));
+      }
     } finally {
       kafka.close();
     }

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -43,6 +44,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class KafkaReplay implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration STATE_CHECK_INTERVAL = Duration.ofMillis(200);
+  /**
+   * The replay's messages carry the data's own times, often years old; under a broker's default
+   * time retention (7 days, judged by the newest timestamp of a segment) they would be deleted
+   * before the job read them: 30 s into a 100 k replay, the broker deleted 24,281 unread messages.
+   */
+  private static final Map<String, String> KEEP_EVERY_MESSAGE = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
 
   private final FeatureSpec spec;
   private final RedisState redis;
@@ -82,8 +89,8 @@ final class KafkaReplay implements AutoCloseable {
     try (Admin a = Admin.create(admin)) {
       List<NewTopic> topics = new ArrayList<>();
       // One partition per table: its messages are applied in the order sent, so rows at equal times keep their tie order.
-      tables.forEach(t -> topics.add(new NewTopic(prefix + t, 1, (short) 1)));
-      topics.add(new NewTopic(prefix + "dead-letters", 1, (short) 1));
+      tables.forEach(t -> topics.add(new NewTopic(prefix + t, 1, (short) 1).configs(KEEP_EVERY_MESSAGE)));
+      topics.add(new NewTopic(prefix + "dead-letters", 1, (short) 1).configs(KEEP_EVERY_MESSAGE));
       a.createTopics(topics).all().get();
     }
     this.job = new StreamJob(spec, redisUri, kafka, prefix, group, prefix + "dead-letters", tables, generation,
