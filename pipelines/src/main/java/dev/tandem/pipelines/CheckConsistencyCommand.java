@@ -115,10 +115,10 @@ final class CheckConsistencyCommand implements Callable<Integer> {
             out.printf("check-consistency: started a local Kafka at %s%n", localKafka.bootstrapServers());
           }
           List<String> streamOptions = new ArrayList<>(beamOptions);
-          if (runner.equalsIgnoreCase("flink") && streamOptions.stream().noneMatch(o -> o.startsWith("--maxBundleTimeMills"))) {
+          if (runner.equalsIgnoreCase("flink")) {
             // The replay waits for the rows each request reads, so a bundle's closing time is added to every request:
             // 5 ms instead of the stream command's 100 (5,000 adversarial requests: 7 → about 60 requests/s).
-            streamOptions.add("--maxBundleTimeMills=" + CHECK_BUNDLE_MILLIS);
+            Runners.addDefault(streamOptions, "--maxBundleTimeMills", Integer.toString(CHECK_BUNDLE_MILLIS));
           }
           PipelineOptions options = Runners.options(runner, streamOptions, err);
           if (options == null) {

@@ -170,7 +170,12 @@ final class KafkaReplay implements AutoCloseable {
   }
 
   private boolean isApplied(RecordMetadata m) {
-    return Long.parseLong(applied.getOrDefault(partition(m), "-1")) >= m.offset();
+    return isApplied(partition(m), m.offset());
+  }
+
+  /** Whether the job applied {@code offset} of {@code partition}, by the offsets last read from Redis. */
+  private boolean isApplied(String partition, long offset) {
+    return Long.parseLong(applied.getOrDefault(partition, "-1")) >= offset;
   }
 
   private void waitFor(Map<String, Long> needed) {
@@ -178,13 +183,13 @@ final class KafkaReplay implements AutoCloseable {
       return;
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    // Asking a runner for the job's state can cost milliseconds (Flink: 4–10 ms, a call to its dispatcher), so only
-    // after polls that saw no progress for a while: asked at every poll, it was a third of a Flink replay's time.
+    // Asking a runner for the job's state can cost milliseconds (Flink: 4–10 ms, a call to its dispatcher), so at most
+    // every 200 ms, on a poll that saw no progress: asked at every poll, it was a third of a Flink replay's time.
     long nextStateCheck = System.nanoTime() + STATE_CHECK_INTERVAL.toNanos();
     Map<String, String> before = Map.of();
     while (true) {
       applied = redis.hash(keys.streamOffsetsKey(group));
-      if (needed.entrySet().stream().allMatch(e -> Long.parseLong(applied.getOrDefault(e.getKey(), "-1")) >= e.getValue())) {
+      if (needed.entrySet().stream().allMatch(e -> isApplied(e.getKey(), e.getValue()))) {
         return;
       }
       long now = System.nanoTime();

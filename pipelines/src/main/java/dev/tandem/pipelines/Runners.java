@@ -133,7 +133,8 @@ final class Runners {
     return master.equals("local") ? 1 : Runtime.getRuntime().availableProcessors();
   }
 
-  private static void addDefault(List<String> args, String name, String value) {
+  /** Adds {@code name=value} unless {@code args} already set {@code name}. */
+  static void addDefault(List<String> args, String name, String value) {
     if (args.stream().noneMatch(a -> a.startsWith(name + "=") || a.equals(name))) {
       args.add(name + "=" + value);
     }
